@@ -1,0 +1,87 @@
+"""Builds the ordered stages from settings, checks what each needs and adds, and runs them.
+
+A stage is a small named callable `(doc) -> doc` that declares the Doc attributes or span
+groups it needs and the ones it adds. Building a pipeline fails early, naming the stage, when a
+need is not met by an earlier stage; running it names the stage that raised.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from tidings.doc import Doc
+from tidings.errors import PipelineError
+from tidings.settings import Settings
+
+log = logging.getLogger(__name__)
+
+READ_PROVIDES = ("raw", "published", "source")
+"""What every reader puts on a Doc before the first stage runs."""
+
+
+@dataclass(frozen=True, slots=True)
+class Stage:
+    """One named step of the pipeline."""
+
+    name: str
+    """Short unique name, used in errors and in `doc.stages`."""
+    run: Callable[[Doc], Doc]
+    """The work: takes a Doc, returns it with `adds` filled."""
+    needs: tuple[str, ...] = ()
+    """What must be on the Doc before this stage (attribute or span-group names)."""
+    adds: tuple[str, ...] = ()
+    """What this stage puts on the Doc."""
+
+
+@dataclass(frozen=True, slots=True)
+class Pipeline:
+    """An ordered, checked list of stages."""
+
+    stages: tuple[Stage, ...]
+    """The stages in run order."""
+
+    def __call__(self, doc: Doc) -> Doc:
+        for stage in self.stages:
+            try:
+                doc = stage.run(doc)
+            except Exception as exc:
+                where = f" ({doc.source})" if doc.source else ""
+                raise PipelineError(f"stage {stage.name!r} failed on article {doc.id}{where}: {exc}") from exc
+            doc.stages.append(stage.name)
+        return doc
+
+    @property
+    def names(self) -> list[str]:
+        return [s.name for s in self.stages]
+
+
+def check_stages(stages: Iterable[Stage]) -> Pipeline:
+    """Check that every stage's needs are added by an earlier stage (or by the reader)."""
+    available = set(READ_PROVIDES)
+    ordered = tuple(stages)
+    for stage in ordered:
+        missing = [need for need in stage.needs if need not in available]
+        if missing:
+            raise PipelineError(
+                f"stage {stage.name!r} needs {missing}, which no earlier stage adds; "
+                f"stages so far: {[s.name for s in ordered[: ordered.index(stage)]]}"
+            )
+        available.update(stage.adds)
+    return Pipeline(ordered)
+
+
+def build_pipeline(settings: Settings, *, annotate: bool = True) -> Pipeline:
+    """The standard pipeline: clean, then (when `annotate`) the annotation stages."""
+    from tidings.clean import make_clean_stage
+
+    stages = [make_clean_stage(settings.clean)]
+    if annotate:
+        stages.extend(_annotation_stages(settings))
+    return check_stages(stages)
+
+
+def _annotation_stages(settings: Settings) -> list[Stage]:
+    # Extractors are added here as they land (parse, entities, times, places, quotes, ...).
+    return []

@@ -1,0 +1,269 @@
+"""Typed, immutable records for what tidings reads and extracts.
+
+Every record that points into an article's text carries `start`/`end` character offsets into
+`doc.text` (or, for `Removal`, into `doc.raw`); the covered text is derived from the Doc,
+never stored twice. Records convert to and from plain JSON-able dicts without loss.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import types
+import typing
+from dataclasses import dataclass
+from typing import Any, Literal, TypeVar, get_args, get_origin, get_type_hints
+
+Precision = Literal["day", "month", "year", "unknown"]
+"""How much of a publication date is known."""
+
+RemovalReason = Literal[
+    "date-header",
+    "link-line",
+    "promo",
+    "share",
+    "newsletter",
+    "cookie",
+    "photo-credit",
+    "banner",
+    "repeated-text",
+    "markup",
+    "whitespace",
+]
+"""Why a piece of the raw input is not part of the cleaned text."""
+
+
+@dataclass(frozen=True, slots=True)
+class Removal:
+    """A piece of the raw input that cleaning dropped, and why."""
+
+    start: int
+    """Offset of the first removed character in `doc.raw`."""
+    end: int
+    """Offset one past the last removed character in `doc.raw`."""
+    reason: RemovalReason
+    """Which rule removed it (one of `RemovalReason`)."""
+    rule: str = ""
+    """The name of the pattern or heuristic that matched, for debugging and tuning."""
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """One piece of the offset map: `text[text_start:text_end]` came from `raw[raw_start:raw_end]`.
+
+    When both lengths are equal the piece is a verbatim copy and offsets map one to one;
+    otherwise the text piece replaces the raw piece (e.g. a run of whitespace folded to one
+    space) and any offset inside it maps to the raw piece's bounds.
+    """
+
+    text_start: int
+    """Start of the piece in `doc.text`."""
+    text_end: int
+    """End of the piece in `doc.text`."""
+    raw_start: int
+    """Start of the source of the piece in `doc.raw`."""
+    raw_end: int
+    """End of the source of the piece in `doc.raw`."""
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRef:
+    """Where an article came from, for error messages and provenance."""
+
+    path: str
+    """File path as given by the user (`-` for standard input)."""
+    line: int | None = None
+    """1-based line number for line-oriented formats (JSON Lines), else None."""
+    record: int | None = None
+    """0-based record index inside a container format (WARC, feed, JSON array), else None."""
+
+    def __str__(self) -> str:
+        where = self.path
+        if self.line is not None:
+            where += f":{self.line}"
+        elif self.record is not None:
+            where += f"#{self.record}"
+        return where
+
+
+# --- JSON conversion -------------------------------------------------------------------------
+
+R = TypeVar("R")
+
+
+def to_dict(record: Any) -> dict[str, Any]:
+    """Turn a record dataclass into a JSON-able dict (dates as ISO strings, tuples as lists)."""
+    out: dict[str, Any] = {}
+    for field in dataclasses.fields(record):
+        out[field.name] = _to_json(getattr(record, field.name))
+    return out
+
+
+def _to_json(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return to_dict(value)
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return [_to_json(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _to_json(v) for k, v in value.items()}
+    return value
+
+
+def from_dict(cls: type[R], data: dict[str, Any]) -> R:
+    """Rebuild a record of type `cls` from `to_dict` output; unknown keys are an error."""
+    hints = get_type_hints(cls)
+    names = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    unknown = set(data) - names
+    if unknown:
+        raise ValueError(f"{cls.__name__}: unknown field(s) {sorted(unknown)}")
+    kwargs = {name: _from_json(hints[name], value) for name, value in data.items()}
+    return cls(**kwargs)
+
+
+def _from_json(hint: Any, value: Any) -> Any:
+    if value is None:
+        return None
+    origin = get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        options = [a for a in get_args(hint) if a is not type(None)]
+        if len(options) == 1:
+            return _from_json(options[0], value)
+        return value
+    if origin is tuple:
+        args = get_args(hint)
+        inner = args[0] if args else Any
+        return tuple(_from_json(inner, v) for v in value)
+    if origin is list:
+        (inner,) = get_args(hint) or (Any,)
+        return [_from_json(inner, v) for v in value]
+    if hint is dt.date:
+        return dt.date.fromisoformat(value)
+    if hint is dt.datetime:
+        return dt.datetime.fromisoformat(value)
+    if dataclasses.is_dataclass(hint):
+        return from_dict(hint, value)  # type: ignore[arg-type]
+    return value
+
+
+# --- Extracted facts (span groups) -----------------------------------------------------------
+# Records never have a field named `text`: the covered text is derived from the Doc.
+
+ActorKind = Literal[
+    "person",
+    "country",
+    "government",
+    "organisation",
+    "igo",
+    "armed_group",
+    "party",
+    "media",
+    "location",
+    "other",
+]
+"""What kind of actor a mention refers to."""
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    """A mention of an actor (person, country, organisation, group, outlet) in `doc.text`."""
+
+    start: int
+    """Start of the mention in `doc.text`."""
+    end: int
+    """End of the mention in `doc.text`."""
+    canonical: str
+    """The actor's canonical name ("United States" for "U.S.", "Osama Hamdan" for "Hamdan")."""
+    kind: ActorKind
+    """What kind of actor it is."""
+    code: str | None = None
+    """ISO-3 code for countries and governments; a stable tidings id otherwise; None if unknown."""
+    role: str | None = None
+    """For persons: the role the text gives ("official", "senior official", "president")."""
+    affiliation: str | None = None
+    """Canonical name of the actor a person speaks or acts for ("Hamas"), when the text says."""
+    ner_label: str | None = None
+    """The spaCy NER label that proposed the mention (PERSON, ORG, GPE, NORP, ...), if any."""
+    resolved_by: Literal["gazetteer", "ner", "alias", "surname", "context"] = "ner"
+    """How the canonical name was found."""
+
+
+TimeType = Literal["DATE", "TIME", "DURATION", "SET"]
+"""TIMEX3 types."""
+
+
+@dataclass(frozen=True, slots=True)
+class TimeRef:
+    """A time expression in `doc.text`, normalised to a TIMEX3 value."""
+
+    start: int
+    """Start of the expression in `doc.text`."""
+    end: int
+    """End of the expression in `doc.text`."""
+    type: TimeType
+    """TIMEX3 type: DATE, TIME, DURATION or SET."""
+    value: str
+    """TIMEX3 value ("2024-08-25", "2024-07", "P16D", "PXM", "FUTURE_REF", "XXXX-WXX-5");
+    empty when the expression needs a publication date that is unknown."""
+    anchor: Literal["absolute", "publication", "unresolved"] = "absolute"
+    """What the value rests on: the expression alone, the publication date, or nothing known."""
+    mod: str | None = None
+    """TIMEX3 mod (EARLY, MID, LATE, APPROX, ...) when the text gives one."""
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """A place mention resolved to a gazetteer entry with coordinates."""
+
+    start: int
+    """Start of the mention in `doc.text`."""
+    end: int
+    """End of the mention in `doc.text`."""
+    name: str
+    """Canonical place name from the gazetteer."""
+    country: str | None
+    """ISO 3166-1 alpha-2 code of the country the place is in ("PS", "EG")."""
+    lat: float
+    """Latitude in decimal degrees (WGS84)."""
+    lon: float
+    """Longitude in decimal degrees (WGS84)."""
+    feature: Literal[
+        "country", "region", "city", "corridor", "crossing", "camp", "border", "area", "other"
+    ] = "other"
+    """Feature type."""
+    gazetteer_id: str = ""
+    """Stable id in its gazetteer ("geonames:360630", "tidings:philadelphi-corridor")."""
+    chosen_by: Literal["unique", "country-context", "population", "curated"] = "unique"
+    """How an ambiguous name was resolved."""
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    """Something a speaker said, direct or reported, with the speaker as precisely as known."""
+
+    start: int
+    """Start of the quoted content in `doc.text` (inside the quote marks for direct quotes)."""
+    end: int
+    """End of the quoted content in `doc.text`."""
+    kind: Literal["direct", "partial", "indirect"]
+    """A full direct quote, a fragment in quote marks, or reported (indirect) speech."""
+    speaker: str | None
+    """Canonical name of a named speaker, or the description of an anonymous one
+    ("a senior U.S. official"); None when no speaker is found."""
+    speaker_named: bool = False
+    """True when the speaker is a named person or organisation, False for anonymous sources."""
+    speaker_start: int | None = None
+    """Start in `doc.text` of the mention that introduced the speaker, where the text names one."""
+    speaker_end: int | None = None
+    """End in `doc.text` of that speaker mention."""
+    affiliation: str | None = None
+    """Canonical actor the speaker belongs to ("United States", "Hamas")."""
+    cue: str | None = None
+    """Lemma of the reporting verb ("say", "tell", "describe")."""
+    medium: str | None = None
+    """Outlet the speaker talked to ("Reuters", "Al-Aqsa TV"), when the text says."""
+    date: str | None = None
+    """When it was said (ISO date), from the sentence, else the publication date."""
+    date_source: Literal["sentence", "publication", "none"] = "none"
+    """Where `date` came from."""
