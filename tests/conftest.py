@@ -1,0 +1,26 @@
+"""Shared fixtures: the location of ../shared (tests skip with a reason when it is absent)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+SAMPLE = SHARED / "samples" / "cairo-talks-2024-08-26.txt"
+SAMPLE_GOLD = SHARED / "samples" / "cairo-talks-2024-08-26.gold.json"
+
+
+@pytest.fixture
+def shared() -> Path:
+    if not SHARED.is_dir():
+        pytest.skip(f"../shared is absent ({SHARED}); gold-data tests need it")
+    return SHARED
+
+
+@pytest.fixture
+def sample_path(shared: Path) -> Path:
+    if not SAMPLE.is_file():
+        pytest.skip(f"sample {SAMPLE} is absent")
+    return SAMPLE

@@ -1,0 +1,212 @@
+"""The command line: parse arguments, call one library function, print, map errors to exit codes.
+
+Exit codes: 0 success; 1 some inputs failed (the rest was processed); 2 bad usage or settings;
+3 a quality floor was not met (`tidings eval`).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from tidings import __version__
+from tidings.errors import TidingsError
+
+app = typer.Typer(
+    help="tidings: read news the way an analyst would, and turn it into facts you can check.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+out = Console(soft_wrap=True)
+err = Console(stderr=True)
+
+DbOption = Annotated[Optional[Path], typer.Option("--db", help="SQLite store file (default: store.path, ./tidings.db).")]
+ConfigOption = Annotated[Optional[Path], typer.Option("--config", help="User settings TOML file overriding the shipped defaults.")]
+SetOption = Annotated[Optional[list[str]], typer.Option("--set", help="Override one setting: section.key=value (repeatable).")]
+
+
+def _settings(config: Path | None, overrides: list[str] | None, **extra: str):  # type: ignore[no-untyped-def]
+    from tidings.settings import load_settings
+
+    settings = load_settings(config, tuple(overrides or ()))
+    return settings.override(**extra) if extra else settings
+
+
+def _fail(exc: TidingsError) -> typer.Exit:
+    err.print(f"[red]error:[/red] {exc}")
+    return typer.Exit(2)
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"tidings {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log progress details to stderr.")] = False,
+) -> None:
+    """tidings: read news the way an analyst would, and turn it into facts you can check."""
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[str], typer.Argument(help="Files, directories (recursive) or - for standard input.")],
+    db: DbOption = None,
+    date: Annotated[Optional[str], typer.Option("--date", help="Publication date (YYYY-MM-DD or YYYY-MM) for inputs that carry none.")] = None,
+    workers: Annotated[Optional[int], typer.Option("--workers", help="Worker processes (0 = one per core, 1 = in-process).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Re-process articles already in the store.")] = False,
+    config: ConfigOption = None,
+    set_: SetOption = None,
+) -> None:
+    """Read, clean, annotate and store articles; prints a summary (read, new, present, failed)."""
+    from tidings.api import IngestReport
+    from tidings.api import ingest as run_ingest
+
+    try:
+        extra = {"ingest.workers": str(workers)} if workers is not None else {}
+        settings = _settings(config, set_, **extra)
+        progress = Progress(
+            SpinnerColumn(), TextColumn("[bold]ingest[/bold]"), BarColumn(bar_width=None),
+            TextColumn("{task.fields[summary]}"), TimeElapsedColumn(), console=err, transient=True,
+        )
+        with progress:
+            task = progress.add_task("ingest", total=None, summary="")
+
+            def show(report: IngestReport) -> None:
+                progress.update(task, summary=_summary_line(report))
+
+            report = run_ingest(paths, db, settings=settings, date=date, force=force, on_progress=show)
+    except TidingsError as exc:
+        raise _fail(exc) from None
+    out.print(f"ingest: {_summary_line(report)}  -> {db or settings.store.path}")
+    if report.failures:
+        err.print(f"[red]{report.failed} input(s) failed:[/red]")
+        for failure in report.failures:
+            err.print(f"  - {failure}", markup=False, highlight=False)
+        raise typer.Exit(1)
+
+
+def _summary_line(report) -> str:  # type: ignore[no-untyped-def]
+    return (f"read {report.read}, new {report.new}, already present {report.present}, "
+            f"updated {report.updated}, failed {report.failed}")
+
+
+@app.command()
+def extract(
+    paths: Annotated[list[str], typer.Argument(help="Files, directories or - for standard input.")],
+    date: Annotated[Optional[str], typer.Option("--date", help="Publication date for inputs that carry none.")] = None,
+    raw: Annotated[bool, typer.Option("--raw", help="Include the raw input and the offset map.")] = False,
+    pretty: Annotated[bool, typer.Option("--pretty", help="Indent the JSON (one article per block).")] = False,
+    config: ConfigOption = None,
+    set_: SetOption = None,
+) -> None:
+    """Print the processed article(s) as JSON (JSON Lines for several) without touching a store."""
+    from tidings.api import extract as run_extract
+    from tidings.doc import Doc
+
+    failures = []
+    try:
+        settings = _settings(config, set_)
+        for result in run_extract(paths, settings=settings, date=date):
+            if isinstance(result, Doc):
+                data = result.to_json(include_raw=raw)
+                sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2 if pretty else None) + "\n")
+            else:
+                failures.append(result)
+                err.print(f"[red]failed:[/red] {result}", highlight=False)
+    except TidingsError as exc:
+        raise _fail(exc) from None
+    if failures:
+        err.print(f"[red]{len(failures)} input(s) failed[/red]")
+        raise typer.Exit(1)
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="Full-text query (SQLite FTS5 syntax; plain words work).")],
+    db: DbOption = None,
+    limit: Annotated[int, typer.Option("--limit", help="Most hits to show.")] = 20,
+    as_json: Annotated[bool, typer.Option("--json", help="Print hits as JSON Lines.")] = False,
+    config: ConfigOption = None,
+) -> None:
+    """Full-text search over stored articles."""
+    from tidings.store import open_store
+
+    try:
+        settings = _settings(config, None)
+        with open_store(db or settings.store.path, settings.store, readonly=True) as store:
+            hits = store.search(query, limit=limit)
+    except TidingsError as exc:
+        raise _fail(exc) from None
+    if as_json:
+        from tidings.records import to_dict
+
+        for hit in hits:
+            out.print(json.dumps(to_dict(hit), ensure_ascii=False), highlight=False, markup=False)
+        return
+    table = Table("id", "published", "outlet", "title", "snippet", title=f"{len(hits)} hit(s) for {query!r}")
+    for hit in hits:
+        table.add_row(hit.id, str(hit.published or ""), hit.outlet or "", hit.title or "", hit.snippet)
+    out.print(table)
+
+
+@app.command()
+def show(
+    article_id: Annotated[str, typer.Argument(help="Article id (as printed by search).")],
+    db: DbOption = None,
+    raw: Annotated[bool, typer.Option("--raw", help="Include the raw input and the offset map.")] = False,
+    config: ConfigOption = None,
+) -> None:
+    """Print one stored article as JSON."""
+    from tidings.store import open_store
+
+    try:
+        settings = _settings(config, None)
+        with open_store(db or settings.store.path, settings.store, readonly=True) as store:
+            doc = store.get_doc(article_id)
+    except TidingsError as exc:
+        raise _fail(exc) from None
+    if doc is None:
+        err.print(f"[red]error:[/red] no article with id {article_id!r}")
+        raise typer.Exit(1)
+    sys.stdout.write(json.dumps(doc.to_json(include_raw=raw), ensure_ascii=False, indent=2) + "\n")
+
+
+@app.command()
+def export(
+    output: Annotated[Path, typer.Argument(help="Output file.")],
+    fmt: Annotated[str, typer.Option("--format", help="parquet or jsonl.")] = "parquet",
+    table: Annotated[str, typer.Option("--table", help="Table to export.")] = "articles",
+    db: DbOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Export a table of the store as Parquet or JSON Lines."""
+    from tidings.store import export as run_export
+    from tidings.store import open_store
+
+    if fmt not in ("parquet", "jsonl"):
+        err.print(f"[red]error:[/red] --format must be parquet or jsonl, not {fmt!r}")
+        raise typer.Exit(2)
+    try:
+        settings = _settings(config, None)
+        with open_store(db or settings.store.path, settings.store, readonly=True) as store:
+            rows = run_export(store, fmt, output, table=table)  # type: ignore[arg-type]
+    except TidingsError as exc:
+        raise _fail(exc) from None
+    out.print(f"export: {rows} row(s) of {table} -> {output}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

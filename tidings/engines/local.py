@@ -1,0 +1,120 @@
+"""The local runner: the pipeline in worker processes, results streamed back in input order.
+
+Heavy resources (the spaCy model, gazetteers) are loaded once per worker by its initializer.
+At most `max_pending_per_worker * workers` articles are in flight, so memory does not grow
+with the size of the corpus. With one worker everything runs in this process.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+
+from tidings.doc import Doc
+from tidings.errors import PipelineError, ReadFailure
+from tidings.pipeline import Pipeline, build_pipeline
+from tidings.settings import Settings
+
+log = logging.getLogger(__name__)
+
+CHUNK_SIZE = 8
+"""Articles per task sent to a worker: amortises inter-process overhead (a few ms per task)
+while keeping latency low; measured with bench/ingest_bench.py."""
+
+_worker_pipeline: Pipeline | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ProcessFailure:
+    """An article that was read but failed in a pipeline stage."""
+
+    source: str
+    """Where the article came from (file and line or record)."""
+    reason: str
+    """The stage error."""
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.reason}"
+
+
+Result = Doc | ReadFailure | ProcessFailure
+
+
+def resolve_workers(requested: int) -> int:
+    """0 means one worker per CPU core."""
+    return requested if requested > 0 else max(os.cpu_count() or 1, 1)
+
+
+def run_local(
+    items: Iterable[Doc | ReadFailure], settings: Settings, *, annotate: bool = True
+) -> Iterator[Result]:
+    """Run the pipeline over `items`, yielding processed Docs (and failures) in input order."""
+    workers = resolve_workers(settings.ingest.workers)
+    if workers == 1:
+        pipeline = build_pipeline(settings, annotate=annotate)
+        for item in items:
+            yield item if isinstance(item, ReadFailure) else _run_one(pipeline, item)
+        return
+    yield from _run_pool(items, settings, annotate, workers)
+
+
+def _run_one(pipeline: Pipeline, doc: Doc) -> Doc | ProcessFailure:
+    try:
+        done = pipeline(doc)
+    except PipelineError as exc:
+        return ProcessFailure(str(doc.source or doc.id), str(exc))
+    done.parsed = None  # the spaCy parse is per-process working state, never shipped or stored
+    return done
+
+
+def _init_worker(settings: Settings, annotate: bool) -> None:
+    global _worker_pipeline
+    _worker_pipeline = build_pipeline(settings, annotate=annotate)
+    if annotate and "parse" in _worker_pipeline.names:
+        from tidings.extract.parse import load_model
+
+        load_model(settings.model.name)
+
+
+def _run_chunk(docs: list[Doc]) -> list[Doc | ProcessFailure]:
+    assert _worker_pipeline is not None, "worker not initialised"
+    return [_run_one(_worker_pipeline, doc) for doc in docs]
+
+
+def _run_pool(
+    items: Iterable[Doc | ReadFailure], settings: Settings, annotate: bool, workers: int
+) -> Iterator[Result]:
+    max_pending = max(1, workers * settings.ingest.max_pending_per_worker // CHUNK_SIZE)
+    # Each pending entry is either a finished read failure or a future for a chunk of Docs.
+    pending: deque[ReadFailure | Future[list[Doc | ProcessFailure]]] = deque()
+    with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(settings, annotate)) as pool:
+        chunk: list[Doc] = []
+        for item in items:
+            if isinstance(item, ReadFailure):
+                if chunk:
+                    pending.append(pool.submit(_run_chunk, chunk))
+                    chunk = []
+                pending.append(item)
+            else:
+                chunk.append(item)
+                if len(chunk) >= CHUNK_SIZE:
+                    pending.append(pool.submit(_run_chunk, chunk))
+                    chunk = []
+            while len(pending) > max_pending:
+                yield from _drain_one(pending)
+        if chunk:
+            pending.append(pool.submit(_run_chunk, chunk))
+        while pending:
+            yield from _drain_one(pending)
+
+
+def _drain_one(pending: deque[ReadFailure | Future[list[Doc | ProcessFailure]]]) -> Iterator[Result]:
+    head = pending.popleft()
+    if isinstance(head, ReadFailure):
+        yield head
+    else:
+        yield from head.result()
