@@ -83,5 +83,17 @@ def build_pipeline(settings: Settings, *, annotate: bool = True) -> Pipeline:
 
 
 def _annotation_stages(settings: Settings) -> list[Stage]:
-    # Extractors are added here as they land (parse, entities, times, places, quotes, ...).
-    return []
+    # Imported here so that reading and cleaning never pay for spaCy or the gazetteers.
+    from tidings.extract.entities import make_entities_stage
+    from tidings.extract.parse import make_parse_stage
+    from tidings.extract.places import make_places_stage
+    from tidings.extract.quotes import make_quotes_stage
+    from tidings.extract.times import make_times_stage
+
+    return [
+        make_parse_stage(settings.model),
+        make_entities_stage(),
+        make_times_stage(),
+        make_places_stage(),
+        make_quotes_stage(),
+    ]

@@ -7,11 +7,13 @@ with the size of the corpus. With one worker everything runs in this process.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
 from tidings.doc import Doc
@@ -25,7 +27,12 @@ CHUNK_SIZE = 8
 """Articles per task sent to a worker: amortises inter-process overhead (a few ms per task)
 while keeping latency low; measured with bench/ingest_bench.py."""
 
+SMALL_RUN = 4
+"""Runs of at most this many articles are processed in this process: starting workers (each
+loading the model) costs more than it saves for a handful of articles."""
+
 _worker_pipeline: Pipeline | None = None
+_worker_error: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,12 +61,17 @@ def run_local(
 ) -> Iterator[Result]:
     """Run the pipeline over `items`, yielding processed Docs (and failures) in input order."""
     workers = resolve_workers(settings.ingest.workers)
-    if workers == 1:
+    stream = iter(items)
+    head = list(itertools.islice(stream, SMALL_RUN + 1))
+    if workers == 1 or len(head) <= SMALL_RUN:
         pipeline = build_pipeline(settings, annotate=annotate)
-        for item in items:
+        for item in itertools.chain(head, stream):
             yield item if isinstance(item, ReadFailure) else _run_one(pipeline, item)
         return
-    yield from _run_pool(items, settings, annotate, workers)
+    try:
+        yield from _run_pool(itertools.chain(head, stream), settings, annotate, workers)
+    except BrokenProcessPool as exc:
+        raise PipelineError(f"a worker process died ({exc}); retry with --workers 1 to see the error") from exc
 
 
 def _run_one(pipeline: Pipeline, doc: Doc) -> Doc | ProcessFailure:
@@ -72,16 +84,20 @@ def _run_one(pipeline: Pipeline, doc: Doc) -> Doc | ProcessFailure:
 
 
 def _init_worker(settings: Settings, annotate: bool) -> None:
-    global _worker_pipeline
-    _worker_pipeline = build_pipeline(settings, annotate=annotate)
-    if annotate and "parse" in _worker_pipeline.names:
-        from tidings.extract.parse import load_model
+    global _worker_pipeline, _worker_error
+    try:
+        _worker_pipeline = build_pipeline(settings, annotate=annotate)
+        if annotate and "parse" in _worker_pipeline.names:
+            from tidings.extract.parse import load_model
 
-        load_model(settings.model.name)
+            load_model(settings.model.name)
+    except Exception as exc:  # reported on the first task, so the writer gets a clear error
+        _worker_error = f"{type(exc).__name__}: {exc}"
 
 
 def _run_chunk(docs: list[Doc]) -> list[Doc | ProcessFailure]:
-    assert _worker_pipeline is not None, "worker not initialised"
+    if _worker_pipeline is None:
+        raise PipelineError(f"worker process could not build the pipeline: {_worker_error}")
     return [_run_one(_worker_pipeline, doc) for doc in docs]
 
 

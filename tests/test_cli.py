@@ -1,0 +1,101 @@
+"""End-to-end tests through the installed `tidings` command, as a user runs it."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "examples"
+TIDINGS = [sys.executable, "-m", "tidings.cli"]
+ENV = {**os.environ, "COLUMNS": "200"}
+
+
+def run(*args: str, stdin: str | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*TIDINGS, *args], capture_output=True, text=True, input=stdin, env=ENV, cwd=cwd, timeout=600)
+
+
+def table_counts(db: Path) -> dict[str, int]:
+    with sqlite3.connect(db) as conn:
+        names = [r[0] for r in conn.execute("select name from sqlite_master where type='table' and name not like 'sqlite_%'")]
+        return {n: conn.execute(f'select count(*) from "{n}"').fetchone()[0] for n in names}
+
+
+def test_version_and_help() -> None:
+    assert run("--version").stdout.strip().startswith("tidings ")
+    for command in ("ingest", "extract", "search", "show", "export"):
+        result = run(command, "--help")
+        assert result.returncode == 0 and "Usage" in result.stdout, command
+
+
+def test_ingest_examples_twice_changes_nothing(tmp_path: Path) -> None:
+    db = tmp_path / "t.db"
+    first = run("ingest", str(EXAMPLES), "--db", str(db), "--workers", "2")
+    assert first.returncode == 0, first.stderr
+    counts = table_counts(db)
+    assert counts["articles"] >= 12
+    assert "failed 0" in first.stdout
+    second = run("ingest", str(EXAMPLES), "--db", str(db), "--workers", "1")
+    assert second.returncode == 0, second.stderr
+    assert "new 0" in second.stdout
+    assert table_counts(db) == counts
+    hits = run("search", "ceasefire", "--db", str(db), "--json")
+    assert hits.returncode == 0 and hits.stdout.strip(), hits.stderr
+    first_id = json.loads(hits.stdout.splitlines()[0])["id"]
+    shown = json.loads(run("show", first_id, "--db", str(db)).stdout)
+    assert shown["id"] == first_id and "ceasefire" in shown["text"].lower()
+    out = tmp_path / "articles.parquet"
+    exported = run("export", str(out), "--format", "parquet", "--db", str(db))
+    assert exported.returncode == 0, exported.stderr
+    import pyarrow.parquet as pq
+
+    assert pq.read_table(out).num_rows == counts["articles"]
+
+
+def test_bad_inputs_are_named_and_the_rest_goes_on(tmp_path: Path) -> None:
+    (tmp_path / "good.txt").write_text("date 2024-03-05 The port strike entered its third day on Monday.\n")
+    (tmp_path / "bad-date.txt").write_text("date 2024-13-45 Nothing here can be dated.\n")
+    (tmp_path / "empty.txt").write_text("")
+    (tmp_path / "binary.txt").write_bytes(b"\x00\x01\x02\xff" * 50)
+    (tmp_path / "latin1.txt").write_bytes("date 2024-03-05 Caf\xe9 owners protested.".encode("latin-1"))
+    (tmp_path / "lines.jsonl").write_text('{"text": "Talks resumed in Doha on Tuesday.", "date": "2024-05-07"}\n{not json\n')
+    db = tmp_path / "t.db"
+    result = run("ingest", str(tmp_path), "--db", str(db), "--workers", "1")
+    assert result.returncode == 1
+    assert "new 2" in result.stdout
+    for name in ("bad-date.txt", "empty.txt", "binary.txt", "latin1.txt", "lines.jsonl:2"):
+        assert name in result.stderr, (name, result.stderr)
+    assert "5 input(s) failed" in result.stderr
+    assert table_counts(db)["articles"] == 2
+
+
+def test_extract_reads_stdin() -> None:
+    result = run("extract", "-", stdin="date 2024-05-07 Talks resumed in Doha on Tuesday.\n\nAlso Read: Other news\n")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["published"] == "2024-05-07"
+    assert "Also Read" not in data["text"]
+    assert {r["reason"] for r in data["removed"]} >= {"date-header", "link-line"}
+
+
+def test_extract_sample(sample_path: Path) -> None:
+    result = run("extract", str(sample_path), "--raw")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    raw = sample_path.read_text(encoding="utf-8")
+    assert data["published"] == "2024-08-26"
+    assert data["raw"] == raw
+    removed = [r["text"] for r in data["removed"]]
+    assert sum(r.startswith("Also Read:") for r in removed) == 3
+    assert "date 2024-08-26" in removed
+    assert "Also Read" not in data["text"]
+    lede = "Israeli and Hamas delegations failed to reach an agreement in the Gaza ceasefire talks in Cairo on Sunday"
+    assert data["text"].count(lede) == 1
+    for r in data["removed"]:
+        assert raw[r["start"]:r["end"]] == r["text"]
