@@ -92,8 +92,8 @@ def _annotation_stages(settings: Settings) -> list[Stage]:
 
     return [
         make_parse_stage(settings.model),
-        make_entities_stage(),
+        make_entities_stage(settings.entities.extra_actor_files),
         make_times_stage(),
-        make_places_stage(),
+        make_places_stage(settings.places.extra_gazetteers),
         make_quotes_stage(),
     ]

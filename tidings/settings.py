@@ -48,6 +48,20 @@ class CleanSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class EntitiesSettings:
+    """[entities]: actor resolution."""
+
+    extra_actor_files: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class PlacesSettings:
+    """[places]: the place gazetteer."""
+
+    extra_gazetteers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class ModelSettings:
     """[model]: the spaCy pipeline."""
 
@@ -62,6 +76,8 @@ class Settings:
     ingest: IngestSettings = field(default_factory=IngestSettings)
     read: ReadSettings = field(default_factory=ReadSettings)
     clean: CleanSettings = field(default_factory=CleanSettings)
+    entities: EntitiesSettings = field(default_factory=EntitiesSettings)
+    places: PlacesSettings = field(default_factory=PlacesSettings)
     model: ModelSettings = field(default_factory=ModelSettings)
 
     def override(self, **changes: str) -> Settings:

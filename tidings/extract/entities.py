@@ -25,6 +25,8 @@ import functools
 import logging
 import re
 from dataclasses import dataclass
+from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from tidings.doc import Doc, register_group
@@ -106,11 +108,15 @@ def find_entities(doc: Doc, *, locations: bool = False,
     ]
 
 
-def make_entities_stage(*, locations: bool = False) -> Stage:
-    """Stage that writes `find_entities(doc)` to `doc.spans["entities"]`."""
+def make_entities_stage(extra_files: Sequence[Path | str] = (), *, locations: bool = False) -> Stage:
+    """Stage that writes `find_entities(doc)` to `doc.spans["entities"]`.
+
+    `extra_files` are user actor files (same format as tidings/data/actors/*.tsv).
+    """
+    extra = tuple(extra_files)
 
     def run(doc: Doc) -> Doc:
-        doc.spans["entities"] = find_entities(doc, locations=locations)
+        doc.spans["entities"] = find_entities(doc, locations=locations, gazetteer=load_actors(extra))
         return doc
 
     return Stage("entities", run, needs=("parsed",), adds=("entities",))
