@@ -550,7 +550,7 @@ def _in_subject(token: Any) -> bool:
             return True
         if token.dep_ not in ("compound", "amod", "poss", "nmod", "case", "det", "appos", "conj"):
             return False
-        if token.head is token:
+        if token.head.i == token.i:
             return False
         token = token.head
     return False

@@ -486,7 +486,7 @@ def _is_actor(parsed: Any, mention: _Mention) -> bool:
     if span is None:
         return False
     token = span.root
-    while token.dep_ in ("conj", "appos") and token.head is not token:
+    while token.dep_ in ("conj", "appos") and token.head.i != token.i:
         token = token.head
     return token.dep_ in ("nsubj", "nsubjpass") and token.head.lemma_.lower() in speech_lemmas()
 

@@ -467,7 +467,7 @@ def _verb_tense(verb: Any, depth: int = 0) -> Tense | None:
         return "past"  # reduced relative: "the iPhone, released on Monday"
     if verb.tag_ in ("VBZ", "VBP"):
         return "present"
-    if verb.tag_ == "VBG" and verb.head is not verb and depth <= 2:
+    if verb.tag_ == "VBG" and verb.head.i != verb.i and depth <= 2:
         return _verb_tense(verb.head, depth + 1)
     return None
 
@@ -483,7 +483,7 @@ def tense_at(parsed: Any, start: int, end: int) -> Tense | None:
     for _ in range(MAX_CLIMB):
         if token.pos_ in ("VERB", "AUX") and token.dep_ not in ("aux", "auxpass"):
             return _verb_tense(token)
-        if token.head is token:
+        if token.head.i == token.i:
             break
         token = token.head
     return None
