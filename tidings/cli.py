@@ -208,5 +208,84 @@ def export(
     out.print(f"export: {rows} row(s) of {table} -> {output}")
 
 
+@app.command()
+def quotes(
+    speaker: Annotated[Optional[str], typer.Option("--speaker", help="Speaker name or description contains this.")] = None,
+    affiliation: Annotated[Optional[str], typer.Option("--affiliation", help="Speaker's affiliation contains this.")] = None,
+    contains: Annotated[Optional[str], typer.Option("--contains", help="Quoted words contain this.")] = None,
+    limit: Annotated[int, typer.Option("--limit", help="Most quotes to show.")] = 50,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON Lines.")] = False,
+    db: DbOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Stored quotes with their speakers, newest article first."""
+    from tidings.store import open_store
+    from tidings.store.queries import list_quotes
+
+    try:
+        settings = _settings(config, None)
+        with open_store(db or settings.store.path, settings.store, readonly=True) as store:
+            rows = list_quotes(store, speaker, affiliation, contains, limit)
+    except TidingsError as exc:
+        raise _fail(exc) from None
+    if as_json:
+        _print_json_lines(rows)
+        return
+    table = Table(title=f"{len(rows)} quote(s)", expand=True)
+    for name, ratio in (("said", 1), ("speaker", 2), ("affiliation", 2), ("kind", 1), ("quote", 6), ("article", 1)):
+        table.add_column(name, ratio=ratio, overflow="fold")
+    for r in rows:
+        who = r.speaker or "?"
+        table.add_row(r.date or "", who if r.speaker_named else f"[italic]{who}[/italic]", r.affiliation or "",
+                      r.kind, r.content, r.article_id)
+    out.print(table)
+
+
+@app.command()
+def entities(
+    kind: Annotated[Optional[str], typer.Option("--kind", help="Only this kind (person, country, armed_group, ...).")] = None,
+    limit: Annotated[int, typer.Option("--limit", help="Most actors to show.")] = 50,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON Lines.")] = False,
+    db: DbOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Actors mentioned in stored articles, most mentioned first."""
+    from tidings.store import open_store
+    from tidings.store.queries import list_entities
+
+    try:
+        settings = _settings(config, None)
+        with open_store(db or settings.store.path, settings.store, readonly=True) as store:
+            rows = list_entities(store, kind, limit)
+    except TidingsError as exc:
+        raise _fail(exc) from None
+    if as_json:
+        _print_json_lines(rows)
+        return
+    table = Table("actor", "kind", "code", "mentions", "articles", title=f"{len(rows)} actor(s)")
+    for r in rows:
+        table.add_row(r.canonical, r.kind, r.code or "", str(r.mentions), str(r.articles))
+    out.print(table)
+
+
+@app.command("eval")
+def evaluate(
+    shared: Annotated[Optional[Path], typer.Option("--shared", help="Gold data directory (default: ../shared beside the repository).")] = None,
+    only: Annotated[Optional[list[str]], typer.Option("--only", help="Score only these extractors (times, entities, places, quotes, ...).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
+) -> None:
+    """Score every extractor against gold data and check the pinned quality floors (exit 3 below a floor)."""
+    from tidings.evaluate import main as run_evaluation
+
+    raise typer.Exit(run_evaluation(shared=shared, only=tuple(only or ()), as_json=as_json))
+
+
+def _print_json_lines(rows: list) -> None:  # type: ignore[type-arg]
+    from tidings.records import to_dict
+
+    for row in rows:
+        sys.stdout.write(json.dumps(to_dict(row), ensure_ascii=False) + "\n")
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -99,10 +99,6 @@ CREATE TRIGGER articles_fts_update AFTER UPDATE OF title, text ON articles BEGIN
 END;
 """
 
-MIGRATIONS: list[Migration] = [
-    ("0001_articles", _ARTICLES),
-]
-"""Every schema change, oldest first. Append only; never edit or reorder an applied entry."""
 
 _CREATE_MIGRATIONS = """
 CREATE TABLE IF NOT EXISTS migrations (
@@ -123,15 +119,15 @@ def applied_migrations(conn: sqlite3.Connection) -> list[str]:
 
 
 def pending_migrations(
-    conn: sqlite3.Connection, migrations: Sequence[Migration] = MIGRATIONS
+    conn: sqlite3.Connection, migrations: Sequence[Migration] | None = None
 ) -> list[str]:
     """Names of the migrations in `migrations` that `conn`'s database has not had yet."""
     done = set(applied_migrations(conn))
-    return [name for name, _ in migrations if name not in done]
+    return [name for name, _ in (MIGRATIONS if migrations is None else migrations) if name not in done]
 
 
 def apply_migrations(
-    conn: sqlite3.Connection, migrations: Sequence[Migration] = MIGRATIONS
+    conn: sqlite3.Connection, migrations: Sequence[Migration] | None = None
 ) -> list[str]:
     """Apply each not-yet-applied migration once, in order, each in its own transaction.
 
@@ -139,6 +135,7 @@ def apply_migrations(
     rolled back entirely (nothing of it stays, and it is not recorded) and raises StoreError;
     migrations before it stay applied. Returns the names applied by this call.
     """
+    migrations = MIGRATIONS if migrations is None else migrations
     _check_names(migrations)
     conn.execute(_CREATE_MIGRATIONS)
     applied: list[str] = []
@@ -259,3 +256,23 @@ def column_type(hint: Any) -> str:
     if hint is float:
         return "REAL"
     return "TEXT"  # str, dates (ISO) and nested values (JSON)
+
+
+def _extracted_spans() -> str:
+    from tidings.records import Entity, Place, Quote, TimeRef
+
+    return (
+        span_table_sql("entities", Entity)
+        + span_table_sql("times", TimeRef)
+        + span_table_sql("places", Place)
+        + span_table_sql("quotes", Quote)
+        + 'CREATE INDEX spans_quotes_speaker ON spans_quotes("speaker");\n'
+        + 'CREATE INDEX spans_quotes_affiliation ON spans_quotes("affiliation");\n'
+    )
+
+
+MIGRATIONS: list[Migration] = [
+    ("0001_articles", _ARTICLES),
+    ("0002_extracted_spans", _extracted_spans()),
+]
+"""Every schema change, oldest first. Append only; never edit or reorder an applied entry."""

@@ -1,0 +1,305 @@
+"""Score a processed sample article against its hand-made gold (`samples/*.gold.json`).
+
+The gold quotes texts exactly as they stand in the raw file, so items are matched on text and
+occurrence, never on offsets: the n-th occurrence of a text in `doc.raw` is located, and
+predictions are mapped to raw offsets with the Doc's offset map before comparing.
+
+Every score is "higher is better" so that floors only move up:
+
+- cleaning.removed: `must_remove` texts absent from `doc.text` (whitespace folded) / expected;
+- reader.published: 1 when `doc.published` is the gold date;
+- times.found / times.type / times.value: `must` times with an overlapping predicted time, and
+  with the right TIMEX3 type / value as well (the best-overlapping prediction is judged);
+- entities.found: `must` canonical names among predicted entities' canonical names (case
+  ignored); entities.code: the same with the right ISO-3 code, over items that give one;
+  entities.must_not_ok: `must_not` names that no predicted entity has as canonical name or text;
+- places.found: `must` places whose text or name a predicted place has; places.located: those
+  within `tolerance_km` of the gold coordinates;
+- quotes.found: `must` quotes whose content a predicted quote matches (see `same_quote_text`);
+  quotes.speaker: those with the right speaker; quotes.must_not_ok: `must_not` texts no
+  predicted quote matches;
+- events.found / negotiation.*: scored only when the pipeline produces events / a negotiation
+  (a later stage); otherwise reported as "not yet extracted" with no value.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tidings.doc import Doc
+from tidings.evaluate.align import predicted
+from tidings.evaluate.spans import overlap
+
+QUOTE_CONTAINMENT_RATIO = 0.8
+"""Share (0-1) of the longer quote text that the shorter must cover when one contains the
+other, for a predicted quote content to count as the gold quote; calibrated by hand so that
+trailing punctuation or a dropped leading word still match but a fragment of a long quote
+does not."""
+EARTH_RADIUS_KM = 6371.0
+"""Mean Earth radius in kilometres, for great-circle distances."""
+_DASHES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
+_LEADING_ARTICLE = re.compile(r"^(?:a|an|the)\s+")
+
+
+@dataclass(slots=True)
+class SectionScore:
+    """found / expected for one named score of one gold section, with what was missed."""
+
+    section: str
+    """Gold section ("times", "entities", ...), used as the extractor name in reports."""
+    name: str
+    """Score name within the section ("found", "value", "must_not_ok", ...)."""
+    found: int = 0
+    """Items satisfied."""
+    expected: int = 0
+    """Items in the gold."""
+    misses: list[str] = field(default_factory=list)
+    """Short descriptions of unsatisfied items."""
+    status: str = "scored"
+    """"scored", or why there is no value ("not yet extracted")."""
+
+    @property
+    def value(self) -> float | None:
+        """found / expected; None when not scored or nothing is expected."""
+        if self.status != "scored" or not self.expected:
+            return None
+        return self.found / self.expected
+
+    def add(self, ok: bool, what: str) -> None:
+        """Count one gold item, remembering it when it failed."""
+        self.expected += 1
+        if ok:
+            self.found += 1
+        else:
+            self.misses.append(what)
+
+
+def load_sample_gold(path: Path) -> dict[str, Any]:
+    """Read a `*.gold.json` file."""
+    with open(path, encoding="utf-8") as fh:
+        data: dict[str, Any] = json.load(fh)
+    return data
+
+
+def find_occurrence(raw: str, text: str, occurrence: int = 1) -> tuple[int, int] | None:
+    """`(start, end)` of the `occurrence`-th (1-based) exact occurrence of `text` in `raw`."""
+    pos = -1
+    for _ in range(max(occurrence, 1)):
+        pos = raw.find(text, pos + 1)
+        if pos < 0:
+            return None
+    return pos, pos + len(text)
+
+
+def fold(text: str | None) -> str:
+    """Text as compared loosely: typographic quotes/dashes plain, spaces folded, case-folded."""
+    return " ".join((text or "").translate(_DASHES).split()).casefold()
+
+
+def same_quote_text(gold: str, pred: str) -> bool:
+    """True when a predicted quote content is the gold quote (punctuation at the edges ignored)."""
+    g = fold(gold).strip(" \"'.,;:!?")
+    p = fold(pred).strip(" \"'.,;:!?")
+    if not g or not p:
+        return False
+    if g == p:
+        return True
+    short, long_ = sorted((g, p), key=len)
+    return short in long_ and len(short) / len(long_) >= QUOTE_CONTAINMENT_RATIO
+
+
+def same_speaker(gold: str | None, pred: str | None) -> bool:
+    """True when two speaker descriptions agree, ignoring case and a leading article."""
+    g = _LEADING_ARTICLE.sub("", fold(gold))
+    p = _LEADING_ARTICLE.sub("", fold(pred))
+    return bool(g) and g == p
+
+
+def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle (haversine) distance in kilometres."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(a))
+
+
+# --- sections ---------------------------------------------------------------------------------
+
+
+def score_cleaning(doc: Doc, gold: dict[str, Any]) -> list[SectionScore]:
+    removed = SectionScore("cleaning", "removed")
+    text = fold(doc.text)
+    for item in gold.get("must_remove", []):
+        removed.add(fold(item) not in text, _short(item))
+    return [removed]
+
+
+def score_published(doc: Doc, gold_date: str) -> list[SectionScore]:
+    score = SectionScore("reader", "published")
+    got = doc.published.isoformat() if doc.published else None
+    score.add(got == gold_date, f"{gold_date} (got {got})")
+    return [score]
+
+
+def score_times(doc: Doc, gold: dict[str, Any]) -> list[SectionScore]:
+    found = SectionScore("times", "found")
+    typed = SectionScore("times", "type")
+    valued = SectionScore("times", "value")
+    preds = predicted(doc, "times")
+    for item in gold.get("must", []):
+        occurrence = int(item.get("occurrence", 1))
+        what = f"{item['text']!r}#{occurrence}"
+        where = find_occurrence(doc.raw, item["text"], occurrence)
+        best = None
+        if where is not None:
+            scored = [(overlap(where, (p.start, p.end)), p) for p in preds]
+            scored = [s for s in scored if s[0] > 0]
+            if scored:
+                best = max(scored, key=lambda s: s[0])[1]
+        found.add(best is not None, what)
+        typed.add(best is not None and best.type == item.get("type"),
+                  f"{what} type {item.get('type')} (got {getattr(best, 'type', None)})")
+        valued.add(best is not None and fold(best.value) == fold(item.get("value")),
+                   f"{what} value {item.get('value')} (got {getattr(best, 'value', None)})")
+    return [found, typed, valued]
+
+
+def score_entities(doc: Doc, gold: dict[str, Any]) -> list[SectionScore]:
+    found = SectionScore("entities", "found")
+    coded = SectionScore("entities", "code")
+    clean = SectionScore("entities", "must_not_ok")
+    preds = doc.spans.get("entities", [])
+    by_name: dict[str, list[Any]] = {}
+    for p in preds:
+        by_name.setdefault(fold(p.canonical), []).append(p)
+    for item in gold.get("must", []):
+        name = item["canonical"]
+        hits = by_name.get(fold(name), [])
+        found.add(bool(hits), name)
+        code = item.get("code", "")
+        if re.fullmatch(r"[A-Z]{3}", code or ""):
+            coded.add(any(h.code == code for h in hits), f"{name} code {code}")
+    produced = {fold(p.canonical) for p in preds} | {fold(doc.span_text(p)) for p in preds}
+    for name in gold.get("must_not", []):
+        clean.add(fold(name) not in produced, f"{name} was produced")
+    return [found, coded, clean]
+
+
+def score_places(doc: Doc, gold: dict[str, Any]) -> list[SectionScore]:
+    found = SectionScore("places", "found")
+    located = SectionScore("places", "located")
+    tolerance = float(gold.get("tolerance_km", 25))
+    preds = doc.spans.get("places", [])
+    for item in gold.get("must", []):
+        keys = {fold(item.get("text")), fold(item.get("name"))} - {""}
+        hits = [p for p in preds if fold(doc.span_text(p)) in keys or fold(p.name) in keys]
+        found.add(bool(hits), item.get("text", ""))
+        near = [p for p in hits
+                if distance_km(p.lat, p.lon, float(item["lat"]), float(item["lon"])) <= tolerance]
+        located.add(bool(near), f"{item.get('text')} within {tolerance:g} km")
+    return [found, located]
+
+
+def score_quotes(doc: Doc, gold: dict[str, Any]) -> list[SectionScore]:
+    found = SectionScore("quotes", "found")
+    speaker = SectionScore("quotes", "speaker")
+    clean = SectionScore("quotes", "must_not_ok")
+    preds = doc.spans.get("quotes", [])
+    for item in gold.get("must", []):
+        hits = [q for q in preds if same_quote_text(item["text"], doc.span_text(q))]
+        found.add(bool(hits), _short(item["text"]))
+        speaker.add(any(same_speaker(item.get("speaker"), q.speaker) for q in hits),
+                    f"{_short(item['text'])} by {item.get('speaker')} "
+                    f"(got {[q.speaker for q in hits]})")
+    for text in gold.get("must_not", []):
+        clean.add(not any(same_quote_text(text, doc.span_text(q)) for q in preds),
+                  f"{_short(text)} was produced")
+    return [found, speaker, clean]
+
+
+def score_events(doc: Doc, gold: dict[str, Any]) -> list[SectionScore]:
+    found = SectionScore("events", "found")
+    if "events" not in doc.spans:
+        found.status = "not yet extracted"
+        found.expected = len(gold.get("must", []))
+        return [found]
+    preds = predicted(doc, "events")
+    for item in gold.get("must", []):
+        evidence = str(item.get("evidence", "")).split(" ... ")[0]
+        where = find_occurrence(doc.raw, evidence)
+        ok = where is not None and any(
+            str(_event_type(p)).upper() == str(item.get("type", "")).upper()
+            and hasattr(p, "start") and overlap(where, (p.start, p.end)) > 0
+            for p in preds
+        )
+        found.add(ok, f"{item.get('type')}: {_short(evidence)}")
+    return [found]
+
+
+def score_negotiation(doc: Doc, gold: dict[str, Any]) -> list[SectionScore]:
+    predicted_neg = getattr(doc, "negotiation", None) or (doc.spans.get("negotiation") or [None])[0]
+    scores = [SectionScore("negotiation", "parties"), SectionScore("negotiation", "mediators")]
+    if predicted_neg is None:
+        for s in scores:
+            s.status = "not yet extracted"
+        return scores
+    for s in scores:
+        got = {fold(str(x)) for x in (getattr(predicted_neg, s.name, None) or [])}
+        for name in gold.get(s.name, []):
+            s.add(fold(name) in got, name)
+    return scores
+
+
+def score_sample(doc: Doc, gold: dict[str, Any]) -> list[SectionScore]:
+    """All section scores of one processed sample against its gold."""
+    out: list[SectionScore] = []
+    if "published" in gold:
+        out += score_published(doc, gold["published"])
+    sections = {
+        "cleaning": score_cleaning,
+        "times": score_times,
+        "entities": score_entities,
+        "places": score_places,
+        "quotes": score_quotes,
+        "events": score_events,
+        "negotiation": score_negotiation,
+    }
+    for name, scorer in sections.items():
+        if name in gold:
+            out += scorer(doc, gold[name])
+    # A score with nothing to check (e.g. no entity gives a code) is left out.
+    return [s for s in out if s.expected or s.status != "scored"]
+
+
+def merge_scores(groups: Iterable[Sequence[SectionScore]]) -> list[SectionScore]:
+    """Sum section scores of several samples by (section, name); misses keep their sample."""
+    merged: dict[tuple[str, str], SectionScore] = {}
+    for group in groups:
+        for s in group:
+            key = (s.section, s.name)
+            into = merged.setdefault(key, SectionScore(s.section, s.name, status=s.status))
+            into.found += s.found
+            into.expected += s.expected
+            into.misses += s.misses
+            if s.status == "scored":
+                into.status = "scored"
+    return list(merged.values())
+
+
+def _event_type(record: Any) -> str | None:
+    for name in ("type", "code", "category", "plover"):
+        value = getattr(record, name, None)
+        if value:
+            return str(value)
+    return None
+
+
+def _short(text: str, limit: int = 60) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"

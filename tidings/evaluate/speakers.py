@@ -1,0 +1,191 @@
+"""Speaker attribution scores over MEANTIME speech events.
+
+Gold: speech/cognition event mentions (`GoldDoc.speech`) and the entity mentions annotated as
+their speaker (HAS_PARTICIPANT Arg0, see `tidings.evaluate.meantime`). Predicted: quotes
+(`records.Quote`, `doc.spans["quotes"]`) mapped to gold coordinates.
+
+A predicted quote *touches* a sentence when its content span or its speaker mention span
+overlaps that sentence (MEANTIME sentence boundaries). A predicted quote *names* a gold speaker
+mention when
+
+- its speaker mention span (`speaker_start`/`speaker_end`) overlaps the gold speaker mention, or
+- its `speaker` string names the gold speaker: compared, case-folded and with DBpedia resource
+  prefixes dropped and underscores read as spaces, it equals the gold mention's own text, or it
+  equals the ENTITY's descriptor or DBpedia name or the words of one are all words of the other (descriptors such as "Mr Justice Anthony Mann" must accept "Anthony
+  Mann"; the price is that "Apple" also accepts "Apple Corps").
+
+Scores:
+
+- `speaker_accuracy` = gold speech events with a speaker for which some predicted quote touching
+  the sentence of the event's cue names one of its speakers / gold speech events with a speaker.
+- `precision` = predicted quotes that name a speaker of a gold speech event in a sentence they
+  touch / predicted quotes that are *judgeable*: quotes starting in the annotated region,
+  except those whose sentences hold only speech events without an annotated speaker (the gold
+  cannot say whether their speaker is right). A quote in a sentence with no gold speech event
+  at all is judgeable and counts as wrong.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from tidings.evaluate.meantime import GoldDoc, GoldMention, GoldSpeech
+from tidings.evaluate.spans import overlap
+
+DBPEDIA_PREFIXES = ("http://dbpedia.org/resource/", "https://dbpedia.org/resource/", "dbpedia:")
+"""Prefixes stripped from DBpedia references before comparing names."""
+
+_WORD = re.compile(r"\w+")
+
+
+class QuoteLike(Protocol):
+    """A predicted quote in gold coordinates (e.g. `records.Quote`)."""
+
+    @property
+    def start(self) -> int: ...
+
+    @property
+    def end(self) -> int: ...
+
+    @property
+    def speaker(self) -> str | None: ...
+
+    @property
+    def speaker_start(self) -> int | None: ...
+
+    @property
+    def speaker_end(self) -> int | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class SpeakerCounts:
+    """Counts behind the speaker scores; add them over documents."""
+
+    gold: int = 0
+    """Gold speech events that have a speaker."""
+    gold_correct: int = 0
+    """Of those, events whose speaker a predicted quote names."""
+    pred: int = 0
+    """Judgeable predicted quotes."""
+    pred_correct: int = 0
+    """Of those, quotes that name a gold speaker of an event in their sentence(s)."""
+
+    def __add__(self, other: SpeakerCounts) -> SpeakerCounts:
+        return SpeakerCounts(
+            self.gold + other.gold,
+            self.gold_correct + other.gold_correct,
+            self.pred + other.pred,
+            self.pred_correct + other.pred_correct,
+        )
+
+    @property
+    def accuracy(self) -> float:
+        """gold_correct / gold; 0.0 without gold."""
+        return self.gold_correct / self.gold if self.gold else 0.0
+
+    @property
+    def precision(self) -> float:
+        """pred_correct / pred; 0.0 without predictions."""
+        return self.pred_correct / self.pred if self.pred else 0.0
+
+    def describe(self) -> str:
+        """Short human-readable counts, for report details."""
+        return (f"events {self.gold_correct}/{self.gold} with speaker found; "
+                f"quotes {self.pred_correct}/{self.pred} right")
+
+
+def normalise_name(name: str | None) -> str:
+    """A name as compared: DBpedia prefix dropped, underscores as spaces, case-folded, trimmed."""
+    value = (name or "").strip()
+    for prefix in DBPEDIA_PREFIXES:
+        if value.lower().startswith(prefix):
+            value = value[len(prefix):]
+    return " ".join(value.replace("_", " ").split()).casefold()
+
+
+def names_speaker(gold: GoldDoc, quote: QuoteLike, mention: GoldMention) -> bool:
+    """True when the quote's speaker is this gold speaker mention (by span or by name)."""
+    s, e = quote.speaker_start, quote.speaker_end
+    if s is not None and e is not None and overlap((s, e), (mention.start, mention.end)) > 0:
+        return True
+    name = normalise_name(quote.speaker)
+    if not name:
+        return False
+    if name == normalise_name(gold.text[mention.start:mention.end]):
+        return True
+    entity_names = (normalise_name(mention.attrs.get("entity")), normalise_name(mention.attrs.get("dbpedia")))
+    return any(same_name(name, g) for g in entity_names if g)
+
+
+def same_name(a: str, b: str) -> bool:
+    """True when two normalised names are equal or the words of one are all words of the other.
+
+    MEANTIME entity names are annotators' descriptors ("Mr Justice Anthony Mann", "APPLE"),
+    not canonical names, so "Anthony Mann" or "Apple Inc." must still count.
+    """
+    if a == b:
+        return True
+    wa, wb = set(_WORD.findall(a)), set(_WORD.findall(b))
+    return bool(wa and wb) and (wa <= wb or wb <= wa)
+
+
+def sentence_index(gold: GoldDoc, offset: int) -> int:
+    """Index of the MEANTIME sentence holding `offset` (the previous one inside a gap)."""
+    starts = [s for s, _ in gold.sentences]
+    return max(bisect.bisect_right(starts, offset) - 1, 0)
+
+
+def sentences_touched(gold: GoldDoc, quote: QuoteLike) -> set[int]:
+    """Sentences that the quote's content or speaker mention overlap."""
+    spans = [(quote.start, quote.end)]
+    if quote.speaker_start is not None and quote.speaker_end is not None:
+        spans.append((quote.speaker_start, quote.speaker_end))
+    out: set[int] = set()
+    for s, e in spans:
+        first = sentence_index(gold, s)
+        last = sentence_index(gold, max(e - 1, s))
+        out.update(range(first, last + 1))
+    return out
+
+
+def score_speakers_doc(gold: GoldDoc, pred: Sequence[QuoteLike]) -> SpeakerCounts:
+    """Score one article's predicted quotes (already in gold coordinates)."""
+    by_sentence: dict[int, list[GoldSpeech]] = {}
+    for event in gold.speech:
+        by_sentence.setdefault(sentence_index(gold, event.cue_start), []).append(event)
+    touched = [sentences_touched(gold, q) for q in pred]
+
+    gold_n = gold_ok = 0
+    for event in gold.speech:
+        if not event.speakers:
+            continue
+        gold_n += 1
+        sentence = sentence_index(gold, event.cue_start)
+        if any(sentence in t and any(names_speaker(gold, q, m) for m in event.speakers)
+               for q, t in zip(pred, touched)):
+            gold_ok += 1
+
+    lo, hi = gold.annotated
+    pred_n = pred_ok = 0
+    for quote, sentences in zip(pred, touched):
+        if not lo <= quote.start < hi:
+            continue
+        events = [ev for i in sentences for ev in by_sentence.get(i, [])]
+        if events and not any(ev.speakers for ev in events):
+            continue  # only speaker-less gold events here: cannot judge
+        pred_n += 1
+        if any(names_speaker(gold, quote, m) for ev in events for m in ev.speakers):
+            pred_ok += 1
+    return SpeakerCounts(gold_n, gold_ok, pred_n, pred_ok)
+
+
+def score_speakers(items: Sequence[tuple[GoldDoc, Sequence[QuoteLike]]]) -> SpeakerCounts:
+    """Summed speaker counts over `(gold, predicted quotes)` pairs."""
+    total = SpeakerCounts()
+    for gold, pred in items:
+        total = total + score_speakers_doc(gold, pred)
+    return total
