@@ -34,3 +34,25 @@ def test_failing_stage_is_named() -> None:
     pipeline = check_stages([Stage("boom", boom, ("raw",), ())])
     with pytest.raises(PipelineError, match="stage 'boom' failed .*bad thing"):
         pipeline(Doc(raw="x"))
+
+
+def test_run_many_batches_and_isolates_failures() -> None:
+    calls: list[int] = []
+
+    def batch(docs: list[Doc]) -> list[Doc]:
+        calls.append(len(docs))
+        for doc in docs:
+            doc.spans["seen"] = []
+        return docs
+
+    def picky(doc: Doc) -> Doc:
+        if doc.raw == "bad":
+            raise ValueError("cannot read this one")
+        return doc
+
+    pipeline = check_stages([Stage("batch", lambda d: d, ("raw",), ("seen",), run_batch=batch),
+                             Stage("picky", picky, ("seen",), ())])
+    results = pipeline.run_many([Doc(raw="a"), Doc(raw="bad"), Doc(raw="c")])
+    assert calls == [3]
+    assert isinstance(results[1], PipelineError) and "stage 'picky'" in str(results[1])
+    assert [r.stages for r in results if isinstance(r, Doc)] == [["batch", "picky"], ["batch", "picky"]]

@@ -33,6 +33,8 @@ class Stage:
     """What must be on the Doc before this stage (attribute or span-group names)."""
     adds: tuple[str, ...] = ()
     """What this stage puts on the Doc."""
+    run_batch: Callable[[list[Doc]], list[Doc]] | None = None
+    """Optional faster way to run the stage over several Docs at once (spaCy's `nlp.pipe`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,17 +46,45 @@ class Pipeline:
 
     def __call__(self, doc: Doc) -> Doc:
         for stage in self.stages:
-            try:
-                doc = stage.run(doc)
-            except Exception as exc:
-                where = f" ({doc.source})" if doc.source else ""
-                raise PipelineError(f"stage {stage.name!r} failed on article {doc.id}{where}: {exc}") from exc
-            doc.stages.append(stage.name)
+            doc = _run_stage(stage, doc)
         return doc
+
+    def run_many(self, docs: list[Doc]) -> list[Doc | PipelineError]:
+        """Run every stage over `docs`, batching stages that can; a failure is returned in place
+        of its Doc (naming the stage) and the other Docs go on."""
+        results: list[Doc | PipelineError] = list(docs)
+        for stage in self.stages:
+            live = [i for i, r in enumerate(results) if isinstance(r, Doc)]
+            if stage.run_batch is not None and len(live) > 1:
+                try:
+                    done = stage.run_batch([results[i] for i in live])  # type: ignore[misc]
+                except Exception:
+                    log.warning("batch run of stage %r failed; retrying one article at a time", stage.name)
+                else:
+                    for i, doc in zip(live, done):
+                        doc.stages.append(stage.name)
+                        results[i] = doc
+                    continue
+            for i in live:
+                try:
+                    results[i] = _run_stage(stage, results[i])  # type: ignore[arg-type]
+                except PipelineError as exc:
+                    results[i] = exc
+        return results
 
     @property
     def names(self) -> list[str]:
         return [s.name for s in self.stages]
+
+
+def _run_stage(stage: Stage, doc: Doc) -> Doc:
+    try:
+        doc = stage.run(doc)
+    except Exception as exc:
+        where = f" ({doc.source})" if doc.source else ""
+        raise PipelineError(f"stage {stage.name!r} failed on article {doc.id}{where}: {exc}") from exc
+    doc.stages.append(stage.name)
+    return doc
 
 
 def check_stages(stages: Iterable[Stage]) -> Pipeline:

