@@ -268,6 +268,41 @@ def entities(
     out.print(table)
 
 
+@app.command()
+def events(
+    type_: Annotated[Optional[str], typer.Option("--type", help="PLOVER type (AGREE, CONSULT, ASSAULT, ...).")] = None,
+    actor: Annotated[Optional[str], typer.Option("--actor", help="An actor's name contains this.")] = None,
+    target: Annotated[Optional[str], typer.Option("--target", help="A target's name contains this.")] = None,
+    since: Annotated[Optional[str], typer.Option("--since", help="Event date on or after (YYYY[-MM[-DD]]).")] = None,
+    until: Annotated[Optional[str], typer.Option("--until", help="Event date on or before (YYYY[-MM[-DD]]).")] = None,
+    limit: Annotated[int, typer.Option("--limit", help="Most events to show.")] = 100,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON Lines.")] = False,
+    db: DbOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Stored events (who did what to whom, when, where) in the order they happened."""
+    from tidings.store import open_store
+    from tidings.store.queries import list_events
+
+    try:
+        settings = _settings(config, None)
+        with open_store(db or settings.store.path, settings.store, readonly=True) as store:
+            rows = list_events(store, type_, actor, target, since, until, limit)
+    except TidingsError as exc:
+        raise _fail(exc) from None
+    if as_json:
+        _print_json_lines(rows)
+        return
+    table = Table(title=f"{len(rows)} event(s)", expand=True)
+    for name, ratio in (("date", 1), ("type", 1), ("actors", 2), ("targets", 2), ("place", 1), ("sentence", 6)):
+        table.add_column(name, ratio=ratio, overflow="fold")
+    for r in rows:
+        kind = ("not " if r.negated else "") + r.type + ("" if r.modality == "asserted" else f" ({r.modality})")
+        when = (r.date or "?") + ("" if r.date_source in ("clause", "sentence") else f" [{r.date_source}]")
+        table.add_row(when, kind, ", ".join(r.actors), ", ".join(r.targets), r.place or "", r.sentence)
+    out.print(table)
+
+
 @app.command("eval")
 def evaluate(
     shared: Annotated[Optional[Path], typer.Option("--shared", help="Gold data directory (default: ../shared beside the repository).")] = None,

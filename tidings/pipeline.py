@@ -115,6 +115,7 @@ def build_pipeline(settings: Settings, *, annotate: bool = True) -> Pipeline:
 def _annotation_stages(settings: Settings) -> list[Stage]:
     # Imported here so that reading and cleaning never pay for spaCy or the gazetteers.
     from tidings.extract.entities import make_entities_stage
+    from tidings.extract.events import make_events_stage
     from tidings.extract.parse import make_parse_stage
     from tidings.extract.places import make_places_stage
     from tidings.extract.quotes import make_quotes_stage
@@ -126,4 +127,5 @@ def _annotation_stages(settings: Settings) -> list[Stage]:
         make_times_stage(),
         make_places_stage(settings.places.extra_gazetteers),
         make_quotes_stage(),
+        make_events_stage(settings.events.extra_lexicons),
     ]

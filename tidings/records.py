@@ -267,3 +267,58 @@ class Quote:
     """When it was said (ISO date), from the sentence, else the publication date."""
     date_source: Literal["sentence", "publication", "none"] = "none"
     """Where `date` came from."""
+
+
+EventType = Literal[
+    "AGREE", "CONSULT", "SUPPORT", "CONCEDE", "COOPERATE", "AID", "RETREAT", "REQUEST",
+    "ACCUSE", "REJECT", "THREATEN", "PROTEST", "SANCTION", "MOBILIZE", "COERCE", "ASSAULT",
+]
+"""The 16 event types of the PLOVER ontology (as used by POLECAT)."""
+
+Modality = Literal["asserted", "hypothetical", "future", "demanded"]
+"""Whether an event is reported as having happened, as conditional, as planned, or as demanded."""
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """Who did what to whom, when and where: one PLOVER-coded event reported in `doc.text`."""
+
+    start: int
+    """Start of the trigger (the verb or noun phrase that names the event) in `doc.text`."""
+    end: int
+    """End of the trigger in `doc.text`."""
+    sentence_start: int
+    """Start of the sentence that reports the event."""
+    sentence_end: int
+    """End of that sentence."""
+    type: EventType
+    """PLOVER event type."""
+    mode: str | None = None
+    """PLOVER mode ("visit", "aerial", "release", ...) where the text gives it, else None."""
+    cameo: str = ""
+    """CAMEO root code "01".."20", for users of GDELT-style data."""
+    actors: tuple[str, ...] = ()
+    """Canonical names of who acts (several for "Israeli and Hamas delegations")."""
+    actor_codes: tuple[str, ...] = ()
+    """Actor codes aligned with `actors` (ISO-3, "PSE-HAMAS", "IGO-UN"); "" where unknown."""
+    targets: tuple[str, ...] = ()
+    """Canonical names of who the event is directed at."""
+    target_codes: tuple[str, ...] = ()
+    """Target codes aligned with `targets`; "" where unknown."""
+    mediators: tuple[str, ...] = ()
+    """Canonical names of mediators ("mediated by the United States, Egypt and Qatar")."""
+    negated: bool = False
+    """True when the text says the event did not happen ("failed to reach an agreement")."""
+    modality: Modality = "asserted"
+    """asserted, hypothetical ("if ..."), future ("will ...") or demanded ("demanded that ...")."""
+    date: str | None = None
+    """When it happened: an ISO date / TIMEX3 value ("2023-10-07", "2024-07"), else None."""
+    date_source: Literal["sentence", "clause", "governing", "publication", "none"] = "none"
+    """Where `date` came from: the trigger's clause, its sentence, an earlier sentence's time,
+    the publication date, or nowhere."""
+    place: str | None = None
+    """Canonical name of the place where it happened, from the places of the sentence."""
+    issue: str | None = None
+    """The negotiation issue the event is about, as a normalised noun phrase, if any."""
+    confidence: float = 0.0
+    """How sure the coder is, 0-1 (see tidings/extract/events.py for the score)."""

@@ -62,6 +62,13 @@ class PlacesSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class EventsSettings:
+    """[events]: the PLOVER event coder."""
+
+    extra_lexicons: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class ModelSettings:
     """[model]: the spaCy pipeline."""
 
@@ -78,6 +85,7 @@ class Settings:
     clean: CleanSettings = field(default_factory=CleanSettings)
     entities: EntitiesSettings = field(default_factory=EntitiesSettings)
     places: PlacesSettings = field(default_factory=PlacesSettings)
+    events: EventsSettings = field(default_factory=EventsSettings)
     model: ModelSettings = field(default_factory=ModelSettings)
 
     def override(self, **changes: str) -> Settings:

@@ -5,8 +5,9 @@ group; a pair is gold when the labels put them in the same group (the connected 
 the labelled pairs, so "A2 copies A1" and "A4 copies A1" also make A2-A4 a gold pair).
 Precision, recall and F1 are over unordered pairs.
 
-Two labelled sets:
-- `tests/fixtures/copies/<set>/`: one `<id>.txt` per article (with a `date YYYY-MM-DD`
+Labelled sets:
+- `tests/fixtures/copies/dev/` (thresholds were calibrated on it) and
+  `tests/fixtures/copies/heldout/` (written afterwards, never used to tune), each: one `<id>.txt` per article (with a `date YYYY-MM-DD`
   header) and `pairs.tsv` (copy, original, kind, note); see `load_fixture_set`;
 - `examples/`: the articles read through the readers, labelled by the tables of
   `examples/README.md` (source -> id, and the "Duplicate groups" line); see `load_examples`.
@@ -27,7 +28,7 @@ from typing import Any
 
 from tidings.clean import clean
 from tidings.corpus.copies import CopyIndex, CopyKind, compare
-from tidings.corpus.fingerprint import Fingerprint, fingerprint
+from tidings.corpus.fingerprint import Fingerprint, containment_from, fingerprint, jaccard
 from tidings.doc import Doc
 from tidings.settings import Settings, load_settings
 
@@ -141,12 +142,11 @@ def pair_similarities(
     """Estimated (Jaccard, containment of the smaller) of every gold pair and every non-gold
     pair, for calibrating thresholds: `(copies, non_copies)`, each sorted from least to most
     similar by containment."""
-    from tidings.corpus.fingerprint import containment_from, jaccard
-
     kwargs = {} if shingle_words is None else {"shingle_words": shingle_words}
     fps: dict[str, Fingerprint] = {a[0]: fingerprint(a[1], **kwargs) for a in articles}
     gold = _pairs_of(_components(gold_pairs, fps))
-    copies, others = [], []
+    copies: list[tuple[Pair, float, float]] = []
+    others: list[tuple[Pair, float, float]] = []
     for a, b in itertools.combinations(sorted(fps), 2):
         j = jaccard(fps[a], fps[b])
         small, large = sorted((fps[a].shingles, fps[b].shingles))
@@ -227,20 +227,24 @@ def load_examples(directory: Path, settings: Settings | None = None) -> tuple[li
 
 
 def copy_metrics(root: Path | None = None, settings: Settings | None = None) -> list[Any]:
-    """`Metric`s (dataset "copies-dev" and "examples", extractor "copies": precision, recall,
-    f1, and kind_accuracy on the dev set) from the repository at `root` (default: the one
-    holding this package). A set that is absent is skipped."""
+    """`Metric`s of extractor "copies" (precision, recall, f1; kind_accuracy on the fixture
+    sets) for datasets "copies-dev" (the calibration set), "copies-heldout" (written after
+    calibration, never tuned on) and "examples", from the repository at `root` (default: the
+    one holding this package). A set that is absent is skipped."""
     from tidings.evaluate.report import Metric
 
     root = Path(root) if root else Path(__file__).resolve().parents[2]
     settings = settings or load_settings()
     metrics = []
-    dev = root / "tests" / "fixtures" / "copies" / "dev"
-    if (dev / LABELS_FILE).is_file():
-        articles, labels = load_fixture_set(dev, settings)
-        metrics += _pair_metrics("copies-dev", score_copies(articles, [(x.copy, x.original) for x in labels]))
+    for name in ("dev", "heldout"):
+        directory = root / "tests" / "fixtures" / "copies" / name
+        if not (directory / LABELS_FILE).is_file():
+            continue
+        dataset = f"copies-{name}"
+        articles, labels = load_fixture_set(directory, settings)
+        metrics += _pair_metrics(dataset, score_copies(articles, [(x.copy, x.original) for x in labels]))
         kinds = score_kinds(articles, labels)
-        metrics.append(Metric("copies", "copies-dev", "kind_accuracy", kinds["accuracy"],
+        metrics.append(Metric("copies", dataset, "kind_accuracy", kinds["accuracy"],
                               f"{kinds['checked'] - len(kinds['wrong'])}/{kinds['checked']}"))
     examples = root / "examples"
     if (examples / "README.md").is_file():

@@ -142,6 +142,14 @@ def run_eval(shared: Path, only: Sequence[str] = (), *, process: ProcessFn | Non
         else:
             report.notes.append(f"MEANTIME not found at {meantime_root}; skipped")
 
+    if "events" in wanted:
+        from tidings.evaluate.petrarch import score_petrarch
+        from tidings.evaluate.plover import score_plover
+
+        event_metrics = score_plover(shared, cache.get) + score_petrarch(shared, cache.get)
+        report.metrics += event_metrics
+        report.datasets += tuple(sorted({m.dataset for m in event_metrics}))
+
     samples_root = shared / SAMPLES_DIR
     gold_files = sorted(samples_root.glob("*.gold.json")) if samples_root.is_dir() else []
     if gold_files:

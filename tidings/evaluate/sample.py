@@ -224,22 +224,41 @@ def score_quotes(doc: Doc, gold: dict[str, Any]) -> list[SectionScore]:
 
 
 def score_events(doc: Doc, gold: dict[str, Any]) -> list[SectionScore]:
+    """Gold events: found (a predicted event of the gold type whose trigger lies in the evidence),
+    and, for found ones, actors (every gold actor among the event's actors), negation and date
+    (where the gold gives them). Evidence with " ... " spans from its first part to its last."""
     found = SectionScore("events", "found")
+    actors = SectionScore("events", "actors")
+    negated = SectionScore("events", "negated")
+    dated = SectionScore("events", "date")
     if "events" not in doc.spans:
         found.status = "not yet extracted"
         found.expected = len(gold.get("must", []))
         return [found]
-    preds = predicted(doc, "events")
+    preds = doc.spans["events"]
     for item in gold.get("must", []):
-        evidence = str(item.get("evidence", "")).split(" ... ")[0]
-        where = find_occurrence(doc.raw, evidence)
-        ok = where is not None and any(
-            str(_event_type(p)).upper() == str(item.get("type", "")).upper()
-            and hasattr(p, "start") and overlap(where, (p.start, p.end)) > 0
-            for p in preds
-        )
-        found.add(ok, f"{item.get('type')}: {_short(evidence)}")
-    return [found]
+        parts = str(item.get("evidence", "")).split(" ... ")
+        first, last = find_occurrence(doc.raw, parts[0]), find_occurrence(doc.raw, parts[-1])
+        label = f"{item.get('type')}: {_short(parts[0])}"
+        if first is None or last is None:
+            found.add(False, label + " (evidence not in the raw text)")
+            continue
+        where = (first[0], max(first[1], last[1]))
+        hits = [e for e in preds if str(e.type) == str(item.get("type"))
+                and overlap(where, doc.offsets.raw_span(e.start, e.end)) > 0]
+        found.add(bool(hits), label)
+        if not hits:
+            continue
+        wanted = item.get("actors") or ([item["actor"]] if item.get("actor") else [])
+        if wanted:
+            actors.add(any({fold(a) for a in wanted} <= {fold(a) for a in e.actors} for e in hits),
+                       f"{label} actors {wanted} (got {[list(e.actors) for e in hits]})")
+        negated.add(any(bool(e.negated) == bool(item.get("negated", False)) for e in hits),
+                    f"{label} negated={bool(item.get('negated', False))}")
+        if "date" in item:
+            dated.add(any(e.date == item["date"] for e in hits),
+                      f"{label} date {item['date']} (got {[e.date for e in hits]})")
+    return [found, actors, negated, dated]
 
 
 def score_negotiation(doc: Doc, gold: dict[str, Any]) -> list[SectionScore]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 from tidings.store.store import Store
@@ -91,3 +92,66 @@ def list_entities(store: Store, kind: str | None = None, limit: int = 100) -> li
     )
     params = (kind, limit) if kind else (limit,)
     return [EntityRow(*r) for r in store.execute(sql, params).fetchall()]
+
+
+@dataclass(frozen=True, slots=True)
+class EventRow:
+    """One stored event with the article it came from."""
+
+    article_id: str
+    """Id of the article the event is in."""
+    outlet: str | None
+    """Outlet of that article."""
+    published: str | None
+    """Publication date of that article (ISO)."""
+    date: str | None
+    """When the event happened (ISO or TIMEX value), see `date_source`."""
+    date_source: str
+    """clause, sentence, governing, publication or none."""
+    type: str
+    """PLOVER event type."""
+    negated: bool
+    """True when the text says the event did not happen."""
+    modality: str
+    """asserted, hypothetical, future or demanded."""
+    actors: list[str]
+    """Canonical actor names."""
+    targets: list[str]
+    """Canonical target names."""
+    place: str | None
+    """Place of the event, when the sentence names one."""
+    sentence: str
+    """The sentence the event was coded from."""
+
+
+def list_events(
+    store: Store, type: str | None = None, actor: str | None = None, target: str | None = None,
+    since: str | None = None, until: str | None = None, limit: int = 100,
+) -> list[EventRow]:
+    """Events in event-date order (undated last); `since`/`until` compare ISO event dates."""
+    where, params = [], []
+    if type:
+        where.append("e.type = ?")
+        params.append(type.upper())
+    if actor:
+        where.append("EXISTS (SELECT 1 FROM json_each(e.actors) WHERE value LIKE ?)")
+        params.append(f"%{actor}%")
+    if target:
+        where.append("EXISTS (SELECT 1 FROM json_each(e.targets) WHERE value LIKE ?)")
+        params.append(f"%{target}%")
+    if since:
+        where.append("e.date >= ?")
+        params.append(since)
+    if until:
+        where.append("substr(e.date, 1, length(?)) <= ?")
+        params.extend([until, until])
+    sql = (
+        "SELECT e.article_id, a.outlet, a.published, e.date, e.date_source, e.type, e.negated, e.modality, "
+        "e.actors, e.targets, e.place, substr(a.text, e.sentence_start + 1, e.sentence_end - e.sentence_start) "
+        "FROM spans_events e JOIN articles a ON a.id = e.article_id"
+        + (" WHERE " + " AND ".join(where) if where else "")
+        + " ORDER BY e.date IS NULL, e.date, e.article_id, e.idx LIMIT ?"
+    )
+    rows = store.execute(sql, (*params, limit)).fetchall()
+    return [EventRow(r[0], r[1], r[2], r[3], r[4] or "none", r[5], bool(r[6]), r[7],
+                     json.loads(r[8] or "[]"), json.loads(r[9] or "[]"), r[10], (r[11] or "").strip()) for r in rows]

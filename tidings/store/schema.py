@@ -271,8 +271,15 @@ def _extracted_spans() -> str:
     )
 
 
+def _events() -> str:
+    from tidings.records import Event
+
+    return span_table_sql("events", Event) + 'CREATE INDEX spans_events_date ON spans_events("date");\n'
+
+
 MIGRATIONS: list[Migration] = [
     ("0001_articles", _ARTICLES),
     ("0002_extracted_spans", _extracted_spans()),
+    ("0003_events", _events()),
 ]
 """Every schema change, oldest first. Append only; never edit or reorder an applied entry."""

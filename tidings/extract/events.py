@@ -1,0 +1,754 @@
+"""PLOVER event coding: who did what to whom, when and where, with negation and modality.
+
+`find_events(doc)` reads the shared parse (`doc.parsed`) and the entities, times, places (and,
+when present, quotes) already on the Doc, and returns one `Event` per trigger:
+
+1. Triggers. Each sentence's tokens are looked up by lemma in the event lexicon
+   (`tidings/data/events/triggers.tsv`): multi-word rows first ("put forward", "take issue
+   with", "reach agreement"), then single verbs and nouns. A "light" noun ("agreement",
+   "demand") counts only as the object of a light verb ("reached an agreement", "reiterated its
+   demand"); a noun that modifies another noun ("ceasefire talks") is a topic, not an event.
+2. Arguments (`event_args.ArgFinder`): the subject (passive agent, governing verb's subject,
+   conjuncts, possessors and actor modifiers of nouns) are the actors; the object or the object
+   of "on / against / with / to ..." the targets. "The parties", "neither party" stand for the
+   sides of the article's first negotiation; "mediators" for the mediators it names
+   ("mediated by X, Y and Z"), who also attach to its talks.
+3. Negation: a "not/never" on the trigger or the verbs that govern it, "failed to", "no/none/
+   neither" on an argument, "without". A negated event keeps its type with `negated=True`
+   ("failed to reach an agreement" is a negated AGREE), except that refusing to accept is a
+   REJECT, as PLOVER codes it: a negated `accept` trigger ("will not accept", "none were
+   accepted", "neither party was willing to agree to ...") and a cooperative event negated with
+   a volition cue ("will not withdraw", "not willing to meet") are REJECT, not negated.
+4. Modality: inside a REQUEST's complement "demanded"; a condition ("if", "unless") or
+   would/could/might "hypothetical"; will/plans to/about to or a proposal's complement
+   "future". As in PLOVER (CAMEO 03 and 13), an announced intent to cooperate ("will visit",
+   "pledged to send aid") is coded AGREE and an intent or condition to harm ("vowed to attack",
+   "will boycott") THREATEN, both keeping modality "future"/"hypothetical". A trigger governed by
+   a promise, threat or refusal ("refused to meet") is folded into it.
+5. Date: a time expression in the trigger's clause ("clause"), else in its sentence outside
+   other events' noun phrases ("sentence"), else the nearest earlier sentence's time
+   ("governing"), else the publication date ("publication"), else none. An ongoing event
+   ("campaign since then") has no single date. Place: a place in the clause, else a place after
+   "in/at/near" in the sentence; never an actor's or target's own mention.
+6. Confidence: the trigger row's strength times a share for the arguments found
+   (CONFIDENCE_* constants).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tidings.doc import Doc, register_group
+from tidings.extract.event_args import MEDIATORS, PARTIES, ActorRef, ArgFinder, find_issue, unique
+from tidings.extract.event_lexicon import DEFAULT_CAMEO, EventLexicon, TriggerEntry, load_lexicon
+from tidings.pipeline import Stage
+from tidings.records import Event
+
+log = logging.getLogger(__name__)
+
+register_group("events", Event)
+
+CONFIDENCE_TRIGGER_ONLY = 0.55
+"""Share (0-1) of a trigger's strength kept when neither actor nor target is found; hand-set so
+that an event with no participants ranks below any with one."""
+CONFIDENCE_ACTOR = 0.3
+"""Share added when an actor is found."""
+CONFIDENCE_TARGET = 0.15
+"""Share added when a target is found (actor + target = the full strength)."""
+CONFIDENCE_FALLBACK_NAME = 0.9
+"""Factor for events whose actor is only a bare proper noun the actor gazetteer does not know."""
+MAX_DEP_DEPTH = 3
+"""How deep under a multi-word trigger's head its other words may hang (children to
+great-grandchildren: "take issue with", "went on strike", "declared a state of siege");
+calibrated on the shipped rows."""
+PLACE_TARGET_TYPES = frozenset({"ASSAULT", "COERCE", "PROTEST", "THREATEN"})
+"""Types whose target, when the text names none, is where the event happened (the people and
+property there), as CAMEO-style coders do ("imposed a curfew in Cizre")."""
+STANCE_TYPES = frozenset({"REQUEST", "REJECT", "AGREE", "CONCEDE"})
+"""Types that state a position on an issue ("called for a ceasefire") in any article; other
+types get an issue only in articles about a negotiation."""
+MAX_ANCESTORS = 12
+"""Most heads climbed from a trigger looking for modality cues; bounds work per trigger."""
+
+_DATE_VALUE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?(?:T[\d:]+)?$|^\d{4}-W\d{2}$")
+_CHAIN_DEPS = frozenset({"xcomp", "acomp", "aux", "auxpass"})
+_CLAUSE_BREAK_DEPS = frozenset({"ccomp", "advcl", "relcl", "conj", "parataxis", "csubj"})
+_LOCATIVE_PREPS = frozenset({"in", "at", "near", "inside", "outside", "across", "throughout"})
+
+
+@dataclass(slots=True)
+class _Trigger:
+    tok: Any
+    entry: TriggerEntry
+    parts: list[Any]
+    noun: bool
+    light: Any | None = None
+
+
+@dataclass(slots=True)
+class _Draft:
+    trig: _Trigger
+    sent: Any
+    type: str
+    mode: str | None
+    cameo: str
+    actors: list[ActorRef]
+    targets: list[ActorRef]
+    mediators: list[ActorRef] = field(default_factory=list)
+    negated: bool = False
+    modality: str = "asserted"
+    date: str | None = None
+    date_source: str = "none"
+    place: str | None = None
+    issue: str | None = None
+    refusal: bool = False
+
+
+def find_events(doc: Doc, lexicon: EventLexicon | None = None) -> list[Event]:
+    """PLOVER events reported in `doc.text`, in text order (see the module docstring).
+
+    Needs `doc.parsed`; uses `doc.spans` "entities", "times", "places" and "quotes" where
+    present. Returns [] when the Doc has no parse.
+    """
+    parsed = doc.parsed
+    if parsed is None or parsed.text != doc.text:
+        if parsed is not None:
+            log.warning("article %s: doc.parsed is not a parse of doc.text; no events", doc.id)
+        return []
+    lex = lexicon or load_lexicon()
+    finder = ArgFinder(doc.text, parsed, list(doc.spans.get("entities", [])),
+                       list(doc.spans.get("places", [])), list(doc.spans.get("quotes", [])), lex,
+                       doc.spans.get("times"))
+    coder = _Coder(doc, lex, finder)
+    return coder.run()
+
+
+def make_events_stage(extra_lexicons: Sequence[Path | str] = ()) -> Stage:
+    """Stage that writes `find_events(doc)` to `doc.spans["events"]`; `extra_lexicons` are user
+    trigger (.tsv) or cue (.toml) files added to the shipped lexicon."""
+    lexicon = load_lexicon(extra_lexicons)
+
+    def run(doc: Doc) -> Doc:
+        doc.spans["events"] = find_events(doc, lexicon)
+        return doc
+
+    return Stage("events", run, needs=("parsed", "entities", "times", "places"), adds=("events",))
+
+
+class _Coder:
+    """Codes the events of one article."""
+
+    def __init__(self, doc: Doc, lex: EventLexicon, finder: ArgFinder) -> None:
+        self.doc = doc
+        self.text = doc.text
+        self.lex = lex
+        self.finder = finder
+        self.light_verbs = lex.words("light_verbs", "lemmas")
+        times = [t for t in doc.spans.get("times", []) if t.type in ("DATE", "TIME")
+                 and _DATE_VALUE.match(t.value or "")]
+        self.times = sorted(times, key=lambda t: t.start)
+
+    # --- driver -----------------------------------------------------------------------------
+
+    def run(self) -> list[Event]:
+        drafts: list[_Draft] = []
+        governing: str | None = None  # the latest sentence's own time
+        sentence_mediators: dict[int, list[ActorRef]] = {}
+        for sent in self.doc.parsed.sents:
+            triggers = self._triggers(sent)
+            trigger_toks = {t.tok.i: t for t in triggers}
+            sent_drafts = [self._code(t, sent, trigger_toks) for t in triggers]
+            sent_drafts = [d for d in self._fold(sent_drafts, trigger_toks) if d is not None]
+            for d in sent_drafts:
+                self._date(d, trigger_toks, governing)
+                self._place(d, trigger_toks)
+            drafts += sent_drafts
+            sentence_mediators[sent.start] = self._mediators_in(sent)
+            governing = self._sentence_time(sent, trigger_toks, None) or governing
+        doc_mediators = unique(m for ms in sentence_mediators.values() for m in ms)
+        parties = self._parties(drafts)
+        return [self._finish(d, parties, doc_mediators, sentence_mediators) for d in drafts]
+
+    # --- triggers ---------------------------------------------------------------------------
+
+    def _triggers(self, sent: Any) -> list[_Trigger]:
+        found: dict[int, _Trigger] = {}
+        consumed: set[int] = set()
+        for tok in sent:  # multi-word rows first, so their words are not triggers themselves
+            for entry, is_noun in self._candidates(tok, multi=True):
+                parts = self._match_deps(tok, entry)
+                if parts is not None and not (consumed & {p.i for p in parts}) and tok.i not in consumed:
+                    found[tok.i] = _Trigger(tok, entry, [tok, *parts], is_noun)
+                    consumed.update(p.i for p in [tok, *parts])
+                    break
+        for tok in sent:
+            if tok.i in consumed:
+                continue
+            for entry, is_noun in self._candidates(tok, multi=False):
+                trig = self._single(tok, entry, is_noun)
+                if trig is not None:
+                    found[tok.i] = trig
+                    break
+        for i, trig in list(found.items()):
+            if trig.light is not None and trig.light.i in found:
+                # "will not accept the proposal": the verb is the event; the noun is one only
+                # with actors of its own ("accepted a U.S. proposal"), and shares nothing else
+                if self.finder.noun_actors(trig.tok):
+                    trig.light = None
+                else:
+                    del found[i]
+        return [found[i] for i in sorted(found)]
+
+    def _candidates(self, tok: Any, *, multi: bool) -> list[tuple[TriggerEntry, bool]]:
+        lemma, lower = tok.lemma_.lower(), tok.lower_
+        out: list[tuple[TriggerEntry, bool]] = []
+        verbish = tok.pos_ == "VERB" or tok.tag_.startswith("VB")
+        nounish = tok.pos_ == "NOUN"
+        noun_rows = [e for e in self.lex.entries(lower, "noun") if lower != lemma or nounish]
+        if nounish:
+            noun_rows += [e for e in self.lex.entries(lemma, "noun") if e not in noun_rows]
+        verb_rows = list(self.lex.entries(lemma, "verb")) if verbish else []
+        if verbish and noun_rows and tok.i > 0 and tok.nbor(-1).pos_ in ("DET", "ADJ", "NOUN", "PROPN"):
+            verb_rows = []  # "the Gaza ceasefire talks" tagged as a verb is the noun
+        for rows, is_noun in ((noun_rows, True), (verb_rows, False)):
+            for entry in rows:
+                if bool(entry.deps) == multi:
+                    out.append((entry, is_noun))
+        return out
+
+    def _match_deps(self, head: Any, entry: TriggerEntry) -> list[Any] | None:
+        pool: list[Any] = []
+        frontier = [head]
+        for _ in range(MAX_DEP_DEPTH):
+            frontier = [c for t in frontier for c in t.children if c.dep_ not in _CLAUSE_BREAK_DEPS]
+            pool += frontier
+        parts: list[Any] = []
+        for slot in entry.deps:
+            hit = next((t for t in pool if t not in parts and
+                        (t.lemma_.lower() in slot or t.lower_ in slot)), None)
+            if hit is None:
+                return None
+            parts.append(hit)
+        return parts
+
+    def _single(self, tok: Any, entry: TriggerEntry, is_noun: bool) -> _Trigger | None:
+        if self.finder.entity_at(tok) is not None or (is_noun and self.finder.place_at(tok)):
+            return None  # part of a name ("Ceasefire Committee", "Strike Force")
+        if is_noun and tok.dep_ in ("compound", "amod", "poss"):
+            return None  # a topic ("ceasefire talks"), not an event
+        if not is_noun and tok.dep_ == "amod":
+            return None  # a description ("detained citizens", "besieged city"), not a report
+        light = self._light_verb(tok) if is_noun else None
+        if "light" in entry.flags and light is None:
+            return None
+        return _Trigger(tok, entry, [tok], is_noun, light)
+
+    def _light_verb(self, noun: Any) -> Any | None:
+        tok = noun
+        while tok.dep_ == "conj" and tok.head.i != tok.i:
+            tok = tok.head
+        head = tok.head
+        if tok.dep_ in ("dobj", "nsubjpass", "obj", "attr") and head.lemma_.lower() in self.light_verbs:
+            return head
+        if tok.dep_ == "pobj" and head.dep_ in ("prep", "agent") and head.lower_ in ("for", "to", "into", "on"):
+            verb = head.head
+            if verb.lemma_.lower() in self.light_verbs:
+                return verb
+        return None
+
+    # --- one event --------------------------------------------------------------------------
+
+    def _code(self, trig: _Trigger, sent: Any, trigger_toks: dict[int, _Trigger]) -> _Draft:
+        f = self.finder
+        tok, entry = trig.tok, trig.entry
+        extra = [p for p in trig.parts if p.i != tok.i]
+        if not trig.noun:
+            actors, targets = f.verb_subject(tok)
+            targets = targets or f.verb_targets(tok, extra)
+        else:
+            actors = f.noun_actors(tok)
+            targets, between = f.noun_targets(tok)
+            verb = trig.light or f.governing_verb(tok)
+            if verb is not None and not actors:
+                actors, passive_targets = f.verb_subject(verb)
+                if trig.light is not None and not targets:
+                    targets = [t for t in (passive_targets or f.verb_targets(verb))
+                               if not (t.start <= tok.idx < t.end)]
+            if not actors and tok.pos_ == "VERB":  # a noun the tagger took for a verb
+                actors, _ = f.verb_subject(tok)
+            if between:
+                if actors:
+                    targets = targets or between
+                else:
+                    actors = between
+        if not targets and entry.type == "REQUEST":
+            targets = f.complement_actors(tok, exclude=[a.name for a in actors])
+        draft = _Draft(trig, sent, entry.type, entry.mode, entry.cameo, actors, targets)
+        if entry.flags & {"negotiation", "mediate"} or entry.type == "CONSULT":
+            draft.mediators = self._attached_mediators(tok)
+        if "blame" in entry.flags:
+            self._blame(draft)
+        elif not trig.noun:
+            self._obligation(draft)
+        if draft.type == "PROTEST" and not trig.noun and any(c.dep_ == "ccomp" for c in tok.children):
+            draft.type, draft.mode, draft.cameo = "ACCUSE", "disapprove", DEFAULT_CAMEO["ACCUSE"]
+        self._negation(draft)
+        self._modality(draft, trigger_toks)
+        return draft
+
+    def _chain(self, tok: Any) -> list[Any]:
+        """The trigger and the verbs/adjectives above it in the same clause ("was willing to
+        agree", "failed to reach", "will not accept")."""
+        chain = [tok]
+        cur = tok
+        for _ in range(MAX_ANCESTORS):
+            if cur.dep_ in _CHAIN_DEPS and cur.head.i != cur.i:
+                cur = cur.head
+                chain.append(cur)
+            else:
+                break
+        return chain
+
+    def _clause_top(self, trig: _Trigger) -> Any:
+        base = trig.light if trig.light is not None else trig.tok
+        return self._chain(base)[-1]
+
+    def _blame(self, d: _Draft) -> None:
+        top = self._clause_top(d.trig)
+        if top.dep_ != "ccomp" or top.head.lemma_.lower() not in self.lex.words("modality", "reporting_verbs"):
+            return
+        reporters, _ = self.finder.verb_subject(top.head)
+        names = {a.name for a in d.actors}
+        reporters = [r for r in reporters if r.name not in names]
+        if reporters:
+            d.type, d.mode, d.cameo = "ACCUSE", "disapprove", DEFAULT_CAMEO["ACCUSE"]
+            d.actors, d.targets = reporters, d.actors
+
+    def _obligation(self, d: _Draft) -> None:
+        """"Russia said Sudan must return the helicopter": the speaker demands it of the subject
+        (PLOVER REQUEST); the demanded action stays in the issue."""
+        top = self._clause_top(d.trig)
+        musts = self.lex.words("modality", "obligation_aux")
+        if not any(c.dep_ == "aux" and c.lower_ in musts for t in self._chain(d.trig.tok) for c in t.children):
+            return
+        if top.dep_ != "ccomp" or top.head.lemma_.lower() not in self.lex.words("modality", "reporting_verbs"):
+            return
+        speakers, _ = self.finder.verb_subject(top.head)
+        names = {a.name for a in d.actors}
+        speakers = [r for r in speakers if r.name not in names]
+        if speakers:
+            d.type, d.mode, d.cameo = "REQUEST", None, DEFAULT_CAMEO["REQUEST"]
+            d.actors, d.targets = speakers, d.actors or d.targets
+
+    def _negation(self, d: _Draft) -> None:
+        lex = self.lex
+        adverbs = lex.words("negation", "adverbs")
+        dets = lex.words("negation", "determiners")
+        failure = lex.words("negation", "failure_verbs")
+        volition = lex.words("negation", "volition_adjectives")
+        negative_adjs = lex.words("negation", "negative_adjectives")
+        future_aux = lex.words("modality", "future_aux")
+        hypo_aux = lex.words("modality", "hypothetical_aux")
+        base = d.trig.light if d.trig.light is not None else d.trig.tok
+        chain = self._chain(base)
+        if d.trig.light is not None:
+            chain = [d.trig.tok, *chain]
+        negated = volitional = False
+        for tok in chain:
+            lemma = tok.lemma_.lower()
+            if lemma in failure and tok.i != d.trig.tok.i:
+                negated = True
+            if lemma in negative_adjs:
+                negated = volitional = True
+            if lemma in volition:
+                volitional = True
+            for child in tok.children:
+                low = child.lower_
+                if child.dep_ == "neg" or (child.dep_ == "advmod" and low in adverbs):
+                    negated = True
+                if child.dep_ in ("aux",) and (low in future_aux or low in hypo_aux or
+                                               child.lemma_.lower() in future_aux):
+                    volitional = True
+                if child.dep_ in ("nsubj", "nsubjpass", "dobj") and self._negative_np(child, dets):
+                    negated = True
+        if d.trig.noun and any(c.dep_ == "det" and c.lower_ in dets for c in d.trig.tok.children):
+            negated = True
+        head = chain[-1].head
+        if chain[-1].dep_ in ("pcomp", "pobj") and head.lower_ in lex.words("negation", "prepositions"):
+            negated = True
+        if not negated:
+            return
+        cooperative = lex.words("types", "cooperative")
+        if "accept" in d.trig.entry.flags or (volitional and (d.type in {c.upper() for c in cooperative}
+                                                               or d.type == "AGREE")):
+            d.type, d.mode, d.cameo = "REJECT", None, DEFAULT_CAMEO["REJECT"]
+            d.negated, d.refusal = False, True
+        else:
+            d.negated = True
+
+    @staticmethod
+    def _negative_np(tok: Any, dets: frozenset[str]) -> bool:
+        if tok.lower_ in dets:
+            return True
+        return any(c.dep_ in ("det", "preconj") and c.lower_ in dets for c in tok.children)
+
+    def _modality(self, d: _Draft, trigger_toks: dict[int, _Trigger]) -> None:
+        lex = self.lex
+        tok = d.trig.tok
+        marks = lex.words("modality", "conditional_marks")
+        hypo_aux = lex.words("modality", "hypothetical_aux")
+        future_aux = lex.words("modality", "future_aux")
+        future_verbs = lex.words("modality", "future_verbs")
+        intent_verbs = lex.words("modality", "intent_verbs")
+        intent_adjs = lex.words("modality", "intent_adjectives")
+        future_nouns = lex.words("modality", "future_nouns")
+        reporting = lex.words("modality", "reporting_verbs")
+        # demanded: inside the complement of a REQUEST trigger
+        cur = tok
+        for _ in range(MAX_ANCESTORS):
+            if cur.head.i == cur.i:
+                break
+            cur = cur.head
+            other = trigger_toks.get(cur.i)
+            if other is not None and other.entry.type == "REQUEST" and other is not d.trig:
+                d.modality = "demanded"
+                return
+        base = d.trig.light if d.trig.light is not None else tok
+        chain = self._chain(base)
+        if d.trig.light is not None:
+            chain = [tok, *chain]
+        top = chain[-1]
+        # "will attack if X": the event has a condition; "if it is attacked": it is one
+        conditional = any(
+            c.dep_ == "advcl" and any(m.dep_ == "mark" and m.lower_ in marks for m in c.children)
+            for t in chain for c in t.children)
+        in_condition = any(c.dep_ == "mark" and c.lower_ in marks for t in chain for c in t.children)
+        cur = top
+        for _ in range(MAX_ANCESTORS):  # an enclosing "if" clause
+            if cur.dep_ == "advcl" and any(m.dep_ == "mark" and m.lower_ in marks for m in cur.children):
+                in_condition = True
+            if cur.head.i == cur.i:
+                break
+            cur = cur.head
+        auxes = [c for t in chain for c in t.children if c.dep_ in ("aux", "auxpass")]
+        reported = top.dep_ == "ccomp" and top.head.lemma_.lower() in reporting
+        future = intent = False
+        hypothetical = conditional or in_condition
+        for aux in auxes:
+            low, lemma = aux.lower_, aux.lemma_.lower()
+            if low in future_aux or lemma in future_aux:
+                future = intent = True
+            elif low in hypo_aux:
+                if low == "would" and reported:
+                    future = intent = True
+                else:
+                    hypothetical = True
+        if top.dep_ in ("advcl", "acl") and any(c.tag_ == "TO" for c in top.children):
+            future = True  # a purpose: "met to discuss", "a spirit ... to reach an agreement"
+        for t in chain[1:]:
+            lemma = t.lemma_.lower()
+            if lemma in intent_verbs or lemma in intent_adjs:
+                future = intent = True
+            elif lemma in future_verbs:
+                future = True
+        cur = top
+        for _ in range(3):  # "a proposal to begin talks"
+            if cur.dep_ in ("acl", "xcomp", "relcl", "prep", "pobj", "pcomp", "dobj") and cur.head.i != cur.i:
+                cur = cur.head
+                if cur.pos_ == "NOUN" and cur.lemma_.lower() in future_nouns and cur.i != tok.i:
+                    future = True
+                    break
+            else:
+                break
+        if hypothetical:
+            d.modality = "hypothetical"
+        elif future and not d.refusal:  # "will not accept" is a refusal now, not a future one
+            d.modality = "future"
+        cooperative = {c.upper() for c in lex.words("types", "cooperative")}
+        hostile = {c.upper() for c in lex.words("types", "hostile")}
+        if d.negated or d.trig.noun:
+            return
+        if intent and d.type in cooperative:
+            d.type, d.mode, d.cameo = "AGREE", None, DEFAULT_CAMEO["AGREE"]
+        elif d.type in hostile and (intent or conditional):
+            d.type, d.mode, d.cameo = "THREATEN", None, DEFAULT_CAMEO["THREATEN"]
+
+    def _fold(self, drafts: list[_Draft], trigger_toks: dict[int, _Trigger]) -> list[_Draft | None]:
+        """Drop an event whose trigger is the to-infinitive of a promise, threat or refusal
+        trigger ("refused to meet", "threatened to break off relations"); the outer event takes
+        its targets and issue."""
+        by_tok = {d.trig.tok.i: d for d in drafts}
+        parts = {p.i: d for d in drafts for p in d.trig.parts}
+        out: list[_Draft | None] = []
+        for d in drafts:
+            tok = d.trig.tok
+            if "mediate" in d.trig.entry.flags and tok.dep_ in ("acl", "relcl") and (
+                    tok.head.i in by_tok or tok.tag_ == "VBN"):
+                out.append(None)  # "talks mediated by X": X are the talks' mediators
+                continue
+            if (tok.dep_ == "pcomp" and tok.tag_ == "VBG" and tok.head.dep_ == "prep"
+                    and tok.head.head.i in parts
+                    and not any(c.dep_ in ("nsubj", "nsubjpass") for c in tok.children)):
+                out.append(None)  # "took issue with releasing detainees": a topic, not an event
+                continue
+            outer = None
+            base = d.trig.light if d.trig.light is not None else (None if d.trig.noun else tok)
+            if base is not None and base.dep_ == "xcomp":  # "promised to continue military aid"
+                outer = by_tok.get(base.head.i)
+            if outer is not None and outer is not d and not outer.trig.noun and (
+                    "absorb" in outer.trig.entry.flags or outer.type in ("AGREE", "THREATEN")):
+                if not outer.targets:
+                    outer.targets = d.targets
+                out.append(None)
+            else:
+                out.append(d)
+        return out
+
+    # --- when and where ---------------------------------------------------------------------
+
+    def _times_in(self, toks: Sequence[Any]) -> list[Any]:
+        spans = [(t.idx, t.idx + len(t.text)) for t in toks]
+        return [tm for tm in self.times if any(s < tm.end and tm.start < e for s, e in spans)]
+
+    def _claimed(self, sent: Any, mine: Any, trigger_toks: dict[int, _Trigger]) -> set[int]:
+        """Token indices whose times belong to another event: the phrases of noun triggers
+        that are not above `mine` ("the attack on October 7"), and relative clauses."""
+        ancestors = {a.i for a in mine.ancestors} if mine is not None else set()
+        mine_trig = trigger_toks.get(mine.i) if mine is not None else None
+        mine_is_noun = mine_trig is not None and mine_trig.noun
+        claimed: set[int] = set()
+        for i, trig in trigger_toks.items():
+            if mine is not None and i == mine.i:
+                continue
+            if trig.noun and trig.tok.pos_ == "NOUN" and (i not in ancestors or mine_is_noun):
+                claimed.update(t.i for t in trig.tok.subtree)
+            elif not trig.noun and mine is not None and i not in ancestors:
+                claimed.update(t.i for t in trig.tok.subtree)  # "what we agreed to on July 2"
+        for tok in sent:
+            if tok.dep_ in ("relcl", "acl") and (mine is None or mine.i not in {t.i for t in tok.subtree}):
+                claimed.update(t.i for t in tok.subtree)
+        return claimed
+
+    def _clause_tokens(self, d: _Draft, trigger_toks: dict[int, _Trigger]) -> list[Any]:
+        """The tokens of the trigger's clause, without the phrases of other events in it."""
+        tok = d.trig.tok
+        skip: set[int] = set()
+        if d.trig.noun:
+            own = list(tok.subtree)
+        else:
+            top = self._clause_top(d.trig)
+            for child in top.children:
+                if child.dep_ in _CLAUSE_BREAK_DEPS and tok.i not in {t.i for t in child.subtree}:
+                    skip.update(t.i for t in child.subtree)
+            own = list(top.subtree)
+        ancestors = {a.i for a in tok.ancestors}
+        parts = {p.i for p in d.trig.parts}
+        for i, other in trigger_toks.items():
+            if i not in parts and i not in ancestors:
+                skip.update(t.i for t in other.tok.subtree)
+        return [t for t in own if t.i not in skip]
+
+    @staticmethod
+    def _ongoing(toks: Sequence[Any], sent: Any) -> bool:
+        """True for an event said to go on "since" a time, in its clause or the whole sentence."""
+        root_kids = [c for c in sent.root.children]
+        return any(t.lower_ == "since" and t.dep_ in ("prep", "mark") for t in [*toks, *root_kids])
+
+    def _sentence_time(self, sent: Any, trigger_toks: dict[int, _Trigger], mine: Any) -> str | None:
+        claimed = self._claimed(sent, mine, trigger_toks)
+        free = [t for t in sent if t.i not in claimed]
+        times = self._times_in(free)
+        if not times:
+            return None
+        best = min(times, key=lambda tm: self._depth_at(sent, tm.start))
+        return str(best.value)
+
+    def _depth_at(self, sent: Any, offset: int) -> int:
+        tok = next((t for t in sent if t.idx <= offset < t.idx + len(t.text) + 1), sent.root)
+        depth = 0
+        while tok.head.i != tok.i and depth < 50:
+            tok = tok.head
+            depth += 1
+        return depth
+
+    def _date(self, d: _Draft, trigger_toks: dict[int, _Trigger], governing: str | None) -> None:
+        clause = self._clause_tokens(d, trigger_toks)
+        times = self._times_in(clause)
+        if times:
+            nearest = min(times, key=lambda tm: abs(tm.start - d.trig.tok.idx))
+            d.date, d.date_source = str(nearest.value), "clause"
+            return
+        if self._ongoing(clause, d.sent):
+            d.date, d.date_source = None, "none"
+            return
+        value = self._sentence_time(d.sent, trigger_toks, d.trig.tok)
+        if value is not None:
+            d.date, d.date_source = value, "sentence"
+        elif governing is not None:
+            d.date, d.date_source = governing, "governing"
+        elif self.doc.published is not None:
+            d.date, d.date_source = self.doc.published.isoformat(), "publication"
+            if self.doc.published_precision == "month":
+                d.date = self.doc.published.isoformat()[:7]
+            elif self.doc.published_precision == "year":
+                d.date = self.doc.published.isoformat()[:4]
+
+    def _place(self, d: _Draft, trigger_toks: dict[int, _Trigger]) -> None:
+        taken = [(a.start, a.end) for a in [*d.actors, *d.targets]]
+
+        def free(p: Any) -> bool:
+            return not any(s < p.end and p.start < e for s, e in taken)
+
+        def locative(p: Any) -> bool:
+            tok = self._place_head(d.sent, p)
+            return tok is not None and tok.dep_ == "pobj" and tok.head.lower_ in _LOCATIVE_PREPS
+
+        clause = self._clause_tokens(d, trigger_toks)
+        span = [(t.idx, t.idx + len(t.text)) for t in clause]
+        in_clause = [p for p in self.finder.places if free(p)
+                     and any(s <= p.start < e for s, e in span)]
+        in_clause.sort(key=lambda p: (not locative(p), abs(p.start - d.trig.tok.idx)))
+        if in_clause and locative(in_clause[0]):
+            d.place = in_clause[0].name
+            return
+        anchors = {a.i for a in d.trig.tok.ancestors} | {d.sent.root.i}
+
+        def adjunct(p: Any) -> bool:  # "... in Cairo" hanging on a verb of the sentence
+            tok = self._place_head(d.sent, p)
+            if tok is None or tok.dep_ != "pobj":
+                return False
+            holder = tok.head.head
+            return holder.i in anchors or holder.pos_ in ("VERB", "AUX")
+
+        sent_places = [p for p in self.finder.places if free(p) and
+                       d.sent.start_char <= p.start < d.sent.end_char and locative(p) and adjunct(p)]
+        if sent_places:
+            d.place = min(sent_places, key=lambda p: abs(p.start - d.trig.tok.idx)).name
+
+    @staticmethod
+    def _place_head(sent: Any, place: Any) -> Any | None:
+        """The syntactic head of a place mention, climbing compounds only inside the mention
+        ("the Philadelphi Corridor" -> Corridor; "the Gaza ceasefire" -> Gaza, not ceasefire)."""
+        tok = next((t for t in sent if t.idx <= place.start < t.idx + len(t.text)), None)
+        while tok is not None and tok.dep_ == "compound" and tok.head.idx < place.end:
+            tok = tok.head
+        return tok
+
+    # --- parties, mediators, finishing --------------------------------------------------------
+
+    def _attached_mediators(self, tok: Any) -> list[ActorRef]:
+        verbs = self.lex.words("parties", "mediate_verbs")
+        out: list[ActorRef] = []
+        for child in tok.children:
+            if child.dep_ in ("acl", "relcl") and child.lemma_.lower() in verbs:
+                out += self.finder.agent(child)
+        if tok.dep_ in ("dobj",) and tok.head.lemma_.lower() in verbs:
+            out += self.finder.verb_subject(tok.head)[0]
+        return out
+
+    def _mediators_in(self, sent: Any) -> list[ActorRef]:
+        verbs = self.lex.words("parties", "mediate_verbs")
+        nouns = self.lex.words("parties", "mediator_nouns")
+        out: list[ActorRef] = []
+        for tok in sent:
+            lemma = tok.lemma_.lower()
+            if lemma in verbs and tok.pos_ == "VERB" and lemma != "host":
+                agent = self.finder.agent(tok)
+                if agent:
+                    out += agent
+                elif tok.tag_ != "VBN":
+                    subj = [c for c in tok.children if c.dep_ == "nsubj"]
+                    if subj:
+                        out += self.finder.np_actors(subj[0])
+            elif (tok.lower_ in nouns or lemma in nouns) and tok.pos_ == "NOUN":
+                out += [r for r in self.finder.np_actors(tok) if r.name not in (MEDIATORS, PARTIES)]
+        return [r for r in unique(out) if r.name not in (MEDIATORS, PARTIES)]
+
+    @staticmethod
+    def _parties(drafts: list[_Draft]) -> list[ActorRef]:
+        def concrete(refs: list[ActorRef]) -> list[ActorRef]:
+            return [r for r in refs if r.name not in (PARTIES, MEDIATORS)]
+
+        for wanted in ("negotiation", "symmetric"):
+            for d in drafts:
+                if wanted in d.trig.entry.flags and d.type in ("CONSULT", "AGREE", "REJECT"):
+                    if len(concrete(d.actors)) >= 2:
+                        return concrete(d.actors)
+        return []
+
+    def _finish(self, d: _Draft, parties: list[ActorRef], doc_mediators: list[ActorRef],
+                sentence_mediators: dict[int, list[ActorRef]]) -> Event:
+        def fill(refs: list[ActorRef]) -> list[ActorRef]:
+            out: list[ActorRef] = []
+            for r in refs:
+                if r.name == PARTIES:
+                    out += parties
+                elif r.name == MEDIATORS:
+                    out += doc_mediators
+                else:
+                    out.append(r)
+            return unique(out)
+
+        negotiation = "negotiation" in d.trig.entry.flags
+        actors = fill(d.actors)
+        if not actors and negotiation:
+            actors = list(parties)
+        mediators = fill(d.mediators)
+        if negotiation and not mediators:
+            mediators = list(sentence_mediators.get(d.sent.start) or doc_mediators)
+        names = {a.name for a in actors}
+        if negotiation:
+            mediators = [m for m in mediators if m.name not in names]
+            actors = [a for a in actors if a.name not in {m.name for m in mediators}] or actors
+            names = {a.name for a in actors}
+        targets = [t for t in fill(d.targets) if t.name not in names]
+        if not targets and d.place and d.type in PLACE_TARGET_TYPES:
+            place = next((p for p in self.finder.places if p.name == d.place), None)
+            if place is not None and place.name not in names:  # "imposed a curfew in Cizre"
+                targets = [self.finder.place_ref(place)]
+        if not d.issue and (parties or negotiation or d.type in STANCE_TYPES):
+            d.issue = find_issue(d.trig.tok, d.type, d.sent, self.lex)
+        entry = d.trig.entry
+        share = CONFIDENCE_TRIGGER_ONLY + CONFIDENCE_ACTOR * bool(actors) + CONFIDENCE_TARGET * bool(targets)
+        confidence = entry.strength * share
+        if actors and all(not a.code for a in actors):
+            confidence *= CONFIDENCE_FALLBACK_NAME
+        start = min(p.idx for p in d.trig.parts)
+        end = max(p.idx + len(p.text) for p in d.trig.parts)
+        return Event(
+            start=start, end=end, sentence_start=d.sent.start_char, sentence_end=d.sent.end_char,
+            type=d.type,  # type: ignore[arg-type]
+            mode=d.mode, cameo=d.cameo,
+            actors=tuple(a.name for a in actors), actor_codes=tuple(a.code for a in actors),
+            targets=tuple(t.name for t in targets), target_codes=tuple(t.code for t in targets),
+            mediators=tuple(m.name for m in mediators), negated=d.negated,
+            modality=d.modality,  # type: ignore[arg-type]
+            date=d.date, date_source=d.date_source,  # type: ignore[arg-type]
+            place=d.place, issue=d.issue, confidence=round(confidence, 3),
+        )
+
+
+def primary_event(events: Sequence[Event], parsed: Any) -> Event | None:
+    """The event a one-event-per-sentence coding would report: the one whose trigger is
+    highest in the dependency tree (then the most confident, then the first)."""
+    if not events:
+        return None
+
+    def depth(e: Event) -> int:
+        span = parsed.char_span(e.start, e.end, alignment_mode="expand")
+        tok = span.root if span is not None else None
+        n = 0
+        if tok is not None and tok.pos_ == "NOUN" and tok.dep_ in ("dobj", "nsubjpass", "attr"):
+            n = -1  # "announced a suspension": the noun is carried by its verb
+        while tok is not None and tok.head.i != tok.i and n < 50:
+            tok = tok.head
+            n += 1
+        return n
+
+    return min(events, key=lambda e: (depth(e), -e.confidence, e.start))
+
