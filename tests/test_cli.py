@@ -99,3 +99,15 @@ def test_extract_sample(sample_path: Path) -> None:
     assert data["text"].count(lede) == 1
     for r in data["removed"]:
         assert raw[r["start"]:r["end"]] == r["text"]
+
+
+def test_ingest_groups_examples_into_their_stories(tmp_path: Path) -> None:
+    db = tmp_path / "t.db"
+    assert run("ingest", str(EXAMPLES), "--db", str(db), "--workers", "1").returncode == 0
+    stories = [json.loads(line) for line in run("stories", "--db", str(db), "--json").stdout.splitlines()]
+    by_size = sorted((s["articles"] for s in stories), reverse=True)
+    # examples/README.md: stories A, B and C have four or more reports each (C2 is undated).
+    assert by_size[:3] == [4, 4, 4], stories
+    with sqlite3.connect(db) as conn:
+        placed = conn.execute("select count(*) from story_articles").fetchone()[0]
+        assert placed == table_counts(db)["articles"]

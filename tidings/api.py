@@ -15,7 +15,10 @@ from tidings.pipeline import build_pipeline
 from tidings.readers import read_paths
 from tidings.readers.text import doc_from_text
 from tidings.settings import Settings, load_settings
-from tidings.store import open_store
+from tidings.corpus.features import find_story_features
+from tidings.corpus.stories import StoryIndex
+from tidings.store import Store, open_store
+from tidings.store.stories import StoreArchive, place_articles
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +35,8 @@ class IngestReport:
     """Articles already in the store (same content-hash id), left untouched."""
     updated: int = 0
     """Articles re-processed (with `force`) whose stored annotations changed."""
+    new_stories: int = 0
+    """Stories founded by this run's articles."""
     failures: list[ReadFailure | ProcessFailure] = field(default_factory=list)
     """Inputs that could not be read or processed, with reasons."""
 
@@ -96,12 +101,13 @@ def ingest(
                         continue
                 yield item
 
+        stories = StoryIndex(archive=StoreArchive(store))
         batch: list[Doc] = []
         for result in run_local(unseen(), settings):
             if isinstance(result, Doc):
                 batch.append(result)
                 if len(batch) >= settings.store.batch_size:
-                    _write(store, batch, report)
+                    _write(store, stories, batch, report)
                     batch = []
             else:
                 report.failures.append(result)
@@ -109,14 +115,18 @@ def ingest(
             if on_progress:
                 on_progress(report)
         if batch:
-            _write(store, batch, report)
+            _write(store, stories, batch, report)
+        with store.transaction():
+            stories.flush()
         if on_progress:
             on_progress(report)
     return report
 
 
-def _write(store, batch: list[Doc], report: IngestReport) -> None:  # type: ignore[no-untyped-def]
+def _write(store: Store, stories: StoryIndex, batch: list[Doc], report: IngestReport) -> None:
     result = store.upsert_docs(batch)
     report.new += result.new
     report.present += result.present
     report.updated += result.updated
+    placed = place_articles(store, stories, ((doc.id, find_story_features(doc), None) for doc in batch))
+    report.new_stories += sum(a.is_new for a in placed)

@@ -100,7 +100,7 @@ def ingest(
 
 def _summary_line(report) -> str:  # type: ignore[no-untyped-def]
     return (f"read {report.read}, new {report.new}, already present {report.present}, "
-            f"updated {report.updated}, failed {report.failed}")
+            f"updated {report.updated}, failed {report.failed}, new stories {report.new_stories}")
 
 
 @app.command()
@@ -300,6 +300,35 @@ def events(
         kind = ("not " if r.negated else "") + r.type + ("" if r.modality == "asserted" else f" ({r.modality})")
         when = (r.date or "?") + ("" if r.date_source in ("clause", "sentence") else f" [{r.date_source}]")
         table.add_row(when, kind, ", ".join(r.actors), ", ".join(r.targets), r.place or "", r.sentence)
+    out.print(table)
+
+
+@app.command()
+def stories(
+    since: Annotated[Optional[str], typer.Option("--since", help="Only stories active on or after this date.")] = None,
+    limit: Annotated[int, typer.Option("--limit", help="Most stories to show.")] = 50,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON Lines.")] = False,
+    db: DbOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Stories (articles grouped by what they report), newest activity first."""
+    from tidings.store import open_store
+    from tidings.store.queries import list_stories
+
+    try:
+        settings = _settings(config, None)
+        with open_store(db or settings.store.path, settings.store, readonly=True) as store:
+            rows = list_stories(store, since, limit)
+    except TidingsError as exc:
+        raise _fail(exc) from None
+    if as_json:
+        _print_json_lines(rows)
+        return
+    table = Table(title=f"{len(rows)} stor{'y' if len(rows) == 1 else 'ies'}", expand=True)
+    for name, ratio in (("id", 2), ("label", 6), ("first", 1), ("last", 1), ("articles", 1), ("outlets", 1), ("copies", 1)):
+        table.add_column(name, ratio=ratio, overflow="fold")
+    for r in rows:
+        table.add_row(r.id, r.label, r.first_date or "", r.last_date or "", str(r.articles), str(r.outlets), str(r.copies))
     out.print(table)
 
 

@@ -155,3 +155,33 @@ def list_events(
     rows = store.execute(sql, (*params, limit)).fetchall()
     return [EventRow(r[0], r[1], r[2], r[3], r[4] or "none", r[5], bool(r[6]), r[7],
                      json.loads(r[8] or "[]"), json.loads(r[9] or "[]"), r[10], (r[11] or "").strip()) for r in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class StoryRow:
+    """A story as listed: label, dates and counts."""
+
+    id: str
+    """Stable story id."""
+    label: str
+    """Main actors, keywords and place."""
+    first_date: str | None
+    """Earliest publication date of its articles (ISO)."""
+    last_date: str | None
+    """Latest publication date of its articles (ISO)."""
+    articles: int
+    """Articles in the story, copies included."""
+    outlets: int
+    """Distinct outlets."""
+    copies: int
+    """Syndicated copies among its articles."""
+
+
+def list_stories(store: Store, since: str | None = None, limit: int = 100) -> list[StoryRow]:
+    """Stories, newest activity first."""
+    where = " WHERE last_date >= ?" if since else ""
+    params: tuple[object, ...] = (since, limit) if since else (limit,)
+    rows = store.execute(
+        "SELECT id, label, first_date, last_date, articles, outlets, copies FROM stories"
+        + where + " ORDER BY last_date IS NULL, last_date DESC, articles DESC, id LIMIT ?", params).fetchall()
+    return [StoryRow(*r) for r in rows]

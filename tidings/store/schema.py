@@ -271,6 +271,46 @@ def _extracted_spans() -> str:
     )
 
 
+_STORIES = """
+CREATE TABLE stories (
+    id TEXT PRIMARY KEY,            -- "s-" + hash of the founding article's id; stable
+    founder TEXT NOT NULL,          -- article id of the founding article
+    label TEXT NOT NULL,
+    actors TEXT NOT NULL,           -- JSON list, most present first
+    keywords TEXT NOT NULL,         -- JSON list
+    places TEXT NOT NULL,           -- JSON list
+    first_date TEXT,                -- ISO; earliest publication date of its articles
+    last_date TEXT,
+    articles INTEGER NOT NULL,
+    outlets INTEGER NOT NULL,
+    copies INTEGER NOT NULL
+);
+CREATE INDEX stories_last_date ON stories(last_date);
+
+CREATE TABLE story_articles (
+    article_id TEXT PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+    story_id TEXT NOT NULL,
+    score REAL NOT NULL,            -- similarity to the story when it joined (1.0 for a copy)
+    copy_of TEXT                    -- canonical article id when it joined as a copy
+);
+CREATE INDEX story_articles_story ON story_articles(story_id);
+
+CREATE TABLE story_features (
+    article_id TEXT PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+    features TEXT NOT NULL,         -- tidings.corpus.features.features_to_json
+    date_lo TEXT,                   -- ISO range the publication date can mean
+    date_hi TEXT
+);
+CREATE INDEX story_features_dates ON story_features(date_lo, date_hi);
+
+CREATE TABLE story_merges (
+    absorbed_id TEXT PRIMARY KEY,   -- a story id that no longer exists
+    survivor_id TEXT NOT NULL,      -- the story that holds its articles now
+    article_id TEXT NOT NULL        -- the article that bridged them
+);
+"""
+
+
 def _events() -> str:
     from tidings.records import Event
 
@@ -281,5 +321,6 @@ MIGRATIONS: list[Migration] = [
     ("0001_articles", _ARTICLES),
     ("0002_extracted_spans", _extracted_spans()),
     ("0003_events", _events()),
+    ("0004_stories", _STORIES),
 ]
 """Every schema change, oldest first. Append only; never edit or reorder an applied entry."""

@@ -12,6 +12,7 @@ derived rows in one transaction (`updated`), keeping the first `ingested_at`.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import hashlib
@@ -485,6 +486,23 @@ class Store:
             if not name.startswith("sqlite_") and name not in virtual
             and not any(name.startswith(v + "_") for v in virtual)
         ]
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Group writes made through `execute` into one transaction: committed when the block
+        ends, rolled back (nothing kept) when it raises."""
+        if self.readonly:
+            raise StoreError(f"store {self.path} is open read-only")
+        try:
+            self._conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot write to store {self.path}: {exc}") from exc
+        try:
+            yield
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+        self._conn.execute("COMMIT")
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
         """Run a read query (for exports and views); errors become StoreError."""
