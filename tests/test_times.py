@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 from tidings.doc import SPAN_GROUPS, Doc
 from tidings.errors import PipelineError
-from tidings.extract.timenorm import MONTHS
-from tidings.extract.times import find_times, make_times_stage, normalise, tense_at
+from tidings.extract.timelex import MONTHS
+from tidings.extract.times import find_times, make_times_stage, normalise, normalise_full, tense_at
 from tidings.records import TimeRef
 
 MONDAY = dt.date(2024, 8, 26)  # publication date of the shared sample, a Monday
@@ -93,6 +93,8 @@ def spans(doc: Doc) -> list[tuple[str, str, str]]:
         ("recent weeks", None, ("DATE", "PAST_REF", "publication")),
         ("recently", None, ("DATE", "PAST_REF", "publication")),
         ("now", None, ("DATE", "PRESENT_REF", "publication")),
+        ("some day", None, ("DATE", "FUTURE_REF", "publication")),  # not a vague length PXD
+        ("the other day", None, ("DATE", "PAST_REF", "publication")),
         ("currently", None, ("DATE", "PRESENT_REF", "publication")),
         ("three years ago", None, ("DATE", "2021", "publication")),
         ("two days ago", None, ("DATE", "2024-08-24", "publication")),
@@ -292,9 +294,12 @@ def test_shared_sample_gold_times(nlp):
 
 
 MEANTIME = SHARED / "nlp-eval-gold" / "meantime-en"
-MEANTIME_VALUE_F1_FLOOR = 0.80
-"""TempEval-3 value F1 on the MEANTIME Apple portion must not fall below this (measured 0.83
-when the extractor was written; HeidelTime reports 0.78 on TempEval-3)."""
+MEANTIME_VALUE_F1_FLOOR = 0.81
+"""TempEval-3 value F1 on the MEANTIME Apple portion must not fall below this (measured 0.845
+after the undated-point, anaphora and fiscal-year rules, 0.828 before; HeidelTime reports 0.78
+on TempEval-3). About three gold items of slack below the measured value."""
+MEANTIME_RELAXED_F1_FLOOR = 0.93
+"""Relaxed span F1 floor on the same data (measured 0.969; 0.943 before the rules above)."""
 
 
 @pytest.mark.model
@@ -313,7 +318,130 @@ def test_meantime_time_scores(nlp):
     scores, counts = score_times(items)
     print("\nMEANTIME times:", " ".join(f"{k}={v:.3f}" for k, v in scores.items()), counts)
     assert scores["value_f1"] >= MEANTIME_VALUE_F1_FLOOR
-    assert scores["relaxed_f1"] >= 0.90
+    assert scores["relaxed_f1"] >= MEANTIME_RELAXED_F1_FLOOR
+
+
+# --- Undated points, anaphora, fiscal years, ISO weeks ----------------------------------------
+
+
+def located(doc: Doc) -> list[tuple[int, int, str, str, str]]:
+    """(start, end, type, value, anchor) of every time found."""
+    return [(t.start, t.end, t.type, t.value, t.anchor) for t in find_times(doc)]
+
+
+@pytest.mark.model
+def test_sequence_adverbs_are_undated_points(nlp):
+    text = ("The minister later said talks would resume at a later date. Sooner or later the "
+            "money runs out, and the deal must close no later than June 30, 2025. Later models "
+            "sold well, the firm said earlier.")
+    later = text.index("later said")
+    date = text.index("a later date")
+    earlier = text.index("earlier.")
+    june = text.index("June 30, 2025")
+    assert located(make_doc(text, nlp=nlp)) == [
+        (later, later + 5, "DATE", "XXXX-XX-XX", "unresolved"),
+        (date, date + 12, "DATE", "XXXX-XX-XX", "unresolved"),
+        (june, june + 13, "DATE", "2025-06-30", "absolute"),
+        (earlier, earlier + 7, "DATE", "XXXX-XX-XX", "unresolved"),
+    ]
+
+
+def test_sequence_adverb_without_parse_only_before_punctuation():
+    text = "The court will rule later. Later models sold well. Prices rose years later."
+    assert located(make_doc(text)) == [
+        (text.index("later."), text.index("later.") + 5, "DATE", "XXXX-XX-XX", "unresolved"),
+        (text.index("years"), text.index("years") + 5, "DURATION", "PXY", "absolute"),
+    ]
+
+
+def test_undated_points_do_not_move_the_reference_date():
+    doc = make_doc("The plant opened on 3 May 2021 and was sold later; two days later it closed.")
+    assert [v for _, _, v in spans(doc)] == ["2021-05-03", "XXXX-XX-XX", "2021-05-05"]
+
+
+def test_anaphoric_units_take_the_last_mentioned_date():
+    text = ("He was sacked in March 2019 and later that month he sued. On June 3, 2020 the plant "
+            "flooded; that night the workers fled. The same day, the mayor resigned.")
+    month = text.index("later that month")
+    night = text.index("that night")
+    same = text.index("The same day")
+    found = located(make_doc(text))
+    assert (month, month + 16, "DATE", "2019-03", "publication") in found
+    assert (night, night + 10, "TIME", "2020-06-03TNI", "publication") in found
+    assert (same, same + 12, "DATE", "2020-06-03", "publication") in found
+
+
+def test_anaphora_without_an_earlier_date_is_underspecified_not_today():
+    text = "Everyone knew that day would come. That year the harvest failed."
+    assert located(make_doc(text)) == [
+        (text.index("that day"), text.index("that day") + 8, "DATE", "XXXX-XX-XX", "unresolved"),
+        (text.index("That year"), text.index("That year") + 9, "DATE", "XXXX", "unresolved"),
+    ]
+
+
+@pytest.mark.model
+def test_that_as_a_conjunction_is_not_anaphora(nlp):
+    doc = make_doc("He admitted that day trading was risky. They said that night shifts would end.", nlp=nlp)
+    assert find_times(doc) == []
+
+
+@pytest.mark.parametrize(
+    ("expression", "value", "mod"),
+    [
+        ("the financial year", "FY2024", None),
+        ("the fiscal year", "FY2024", None),
+        ("last fiscal year", "FY2023", None),
+        ("next financial year", "FY2025", None),
+        ("the financial year 2023", "FY2023", None),
+        ("the very beginning of the financial year", "FY2024", "START"),
+        ("the end of the fiscal year", "FY2024", "END"),
+        ("the very end of the month", "2024-08", "END"),
+        ("mid-2011", "2011", "MID"),  # TimeML: the year with mod MID, not a guessed month
+    ],
+)
+def test_fiscal_years_and_period_parts(expression, value, mod):
+    result = normalise_full(expression, MONDAY)
+    assert result is not None
+    norm, _ = result
+    assert (norm.type, norm.value, norm.mod) == ("DATE", value, mod)
+
+
+def test_fiscal_year_as_a_classifier_is_not_a_date():
+    assert normalise("fiscal year", MONDAY, "day", None) is None
+    # "the past fiscal year" stays the year-long period up to now, as "the past year" does.
+    assert normalise("the past fiscal year", MONDAY, "day", None) == ("DURATION", "P1Y", "absolute")
+    # "the following fiscal year" counts from the last date mentioned.
+    result = normalise_full("the following fiscal year", MONDAY, reference=dt.date(2019, 5, 1))
+    assert result is not None and result[0].value == "FY2020"
+
+
+def test_indefinite_unit_before_a_relative_clause_is_a_point():
+    text = "There came a day when the money ran out. The strike lasted a day."
+    assert located(make_doc(text)) == [
+        (text.index("a day when"), text.index("a day when") + 5, "DATE", "XXXX-XX-XX", "unresolved"),
+        (text.index("a day."), text.index("a day.") + 5, "DURATION", "P1D", "absolute"),
+    ]
+
+
+def test_quarter_durations_are_iso_months():
+    # ISO 8601 has no quarter unit: a quarter-long period is three months.
+    assert normalise("the past quarter", MONDAY, "day", None) == ("DURATION", "P3M", "absolute")
+    assert normalise("every quarter", MONDAY, "day", None) == ("SET", "P3M", "absolute")
+    assert normalise("quarterly", MONDAY, "day", None) == ("SET", "P3M", "absolute")
+
+
+@pytest.mark.parametrize(
+    ("expression", "published", "value"),
+    [
+        ("this week", dt.date(2006, 3, 28), "2006-W13"),  # ISO 8601: week 1 holds 5 January 2006
+        ("this week", dt.date(2021, 1, 1), "2020-W53"),  # a Friday in the last ISO week of 2020
+        ("last week", dt.date(2021, 1, 4), "2020-W53"),
+        ("next week", dt.date(2024, 12, 26), "2025-W01"),  # 30 December 2024 starts 2025-W01
+        ("this weekend", dt.date(2021, 1, 2), "2020-W53-WE"),
+    ],
+)
+def test_weeks_follow_iso_8601(expression, published, value):
+    assert normalise(expression, published, "day", None) == ("DATE", value, "publication")
 
 
 # --- Stage and invariants -------------------------------------------------------------------
@@ -346,7 +474,10 @@ def test_spans_lie_in_text_and_are_trimmed(text, published):
         assert 0 <= ref.start < ref.end <= len(doc.text)
         assert covered and covered == covered.strip()
         assert ref.type in ("DATE", "TIME", "DURATION", "SET")
-        assert (ref.value == "") == (ref.anchor == "unresolved") or ref.value.endswith("_REF")
+        if ref.value == "":
+            assert ref.anchor == "unresolved"
+        if ref.anchor == "unresolved":  # nothing to count from: no value, or an honest X one
+            assert ref.value == "" or "X" in ref.value or ref.value.endswith("_REF")
 
 
 @settings(max_examples=300, deadline=None)

@@ -1,14 +1,15 @@
-"""Pure TIMEX3 normalisation: the word lists, calendar arithmetic and rule resolvers.
+"""Pure TIMEX3 normalisation: calendar arithmetic and the rule resolvers.
 
-The word lists come from `tidings/data/times.toml` and are turned into regular-expression
-fragments (`NUM`, `MONTH_RE`, `UNIT_RE` ...) from which `tidings.extract.times` builds its rule
-grammar. Each `r_*` resolver turns one rule's match, with a `Context` (publication date, its
-precision, tense, last mentioned date), into a `Norm`: TIMEX3 type, value, anchor and mod.
-Everything here is pure: no parse, no Doc, no I/O after the word lists are read at import.
+The word lists (`tidings.extract.timelex`) give the tables read here. Each `r_*` resolver turns
+one rule's match (the rules are in `tidings.extract.times`), with a `Context` (publication date,
+its precision, tense, last mentioned date), into a `Norm`: TIMEX3 type, value, anchor and mod.
+Everything here is pure: no parse, no Doc, no I/O.
 
 Values follow TimeML 1.2.1 / TempEval-3: dates as ISO 8601 (2024-08-25, 2024-07, 2024-W34,
-2024-Q1, 2024-SU, 199 for the 1990s), durations as P16D / PT3H / PXM, sets as XXXX-WXX-5 or
-P1W, vague references as PAST_REF / PRESENT_REF / FUTURE_REF.
+2024-Q1, 2024-SU, 199 for the 1990s, FY2024 for a fiscal year), durations as P16D / PT3H / PXM,
+sets as XXXX-WXX-5 or P1W, vague references as PAST_REF / PRESENT_REF / FUTURE_REF, and points
+the text names but does not date ("later", "a day when ...") as XXXX-XX-XX (anchor "unresolved").
+Positions in a period go to the mod, not the value: "mid-2011" is 2011 with mod MID.
 
 Relative expressions resolve against the publication date and, where the calendar leaves a
 choice, the tense of the governing verb:
@@ -30,21 +31,43 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-import tomllib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
+from tidings.extract.timelex import (
+    CLOCK_WORDS,
+    DAY_WORDS,
+    DAY_WORD_PARTS,
+    DECADES_AS_YEARS,
+    DECADE_WORDS,
+    FROM_REFERENCE,
+    HOLIDAYS,
+    MODIFIERS,
+    MONTHS,
+    NUMBERS,
+    NUMERIC_ORDER,
+    ORDINALS,
+    PARTS_OF_DAY,
+    PERIOD_PARTS,
+    REFERENCES,
+    SEASONS,
+    SET_WORDS,
+    SHIFTS,
+    TIME_UNITS,
+    UNIT_CODES,
+    UNIT_OF,
+    VAGUE_RE,
+    WEEKDAYS,
+    YEARS_PER,
+    word_key,
+)
 from tidings.records import TimeType
 
 log = logging.getLogger(__name__)
 
 Tense = Literal["past", "present", "future"]
 Anchor = Literal["absolute", "publication", "unresolved"]
-
-DATA_FILE = Path(__file__).resolve().parents[1] / "data" / "times.toml"
-"""The word lists the grammar is built from."""
 
 MIN_YEAR = 1000
 """Smallest four-digit number (a year) accepted in an explicit date; below it is not a year."""
@@ -54,92 +77,6 @@ FUTURE_HORIZON_DAYS = 183
 """Days ahead of publication beyond which a yearless date of unknown tense ("December 20" in a
 March report) is taken to be last year's; news rarely names a date half a year ahead without
 a future verb. Set by hand, not calibrated."""
-
-
-# --- Lexicon --------------------------------------------------------------------------------
-
-
-def _load(path: Path = DATA_FILE) -> dict[str, Any]:
-    with path.open("rb") as fh:
-        return tomllib.load(fh)
-
-
-LEX = _load()
-"""The parsed contents of `times.toml` (read once at import)."""
-
-
-def alternation(words: Iterable[str]) -> str:
-    """A non-capturing alternation of `words`, longest first; spaces match any whitespace."""
-    parts = sorted({w.lower() for w in words}, key=len, reverse=True)
-    escaped = [re.escape(p).replace(r"\ ", r"\s+").replace("'", "['’]") for p in parts]
-    return "(?:" + "|".join(escaped) + ")"
-
-
-def word_key(text: str) -> str:
-    """Lookup key of a matched word: lower case, single spaces, straight apostrophes."""
-    return " ".join(text.lower().replace("’", "'").split())
-
-
-MONTHS: dict[str, int] = LEX["months"]
-FULL_MONTHS = {k: v for k, v in MONTHS.items() if len(k) > 4 or k in ("may", "june", "july")}
-WEEKDAYS: dict[str, int] = LEX["weekdays"]
-WEEKDAY_ABBR: dict[str, int] = LEX["weekday_abbreviations"]
-NUMBERS: dict[str, float] = LEX["numbers"]
-VAGUE = LEX["vague_numbers"]["words"]
-UNIT_CODES: dict[str, str] = LEX["units"]
-TIME_UNITS = set(LEX["unit_options"]["time_units"])
-_PLURALS: dict[str, str] = LEX["unit_options"]["plurals"]
-UNIT_OF: dict[str, str] = {}
-"""Every singular and plural unit word -> its singular."""
-for _u in UNIT_CODES:
-    UNIT_OF[_u] = _u
-    UNIT_OF[_PLURALS.get(_u, _u + "s")] = _u
-SHIFTS: dict[str, int] = LEX["shifts"]
-FROM_REFERENCE = set(LEX["shift_options"]["from_reference"])
-DAY_WORDS: dict[str, int] = {word_key(k): v for k, v in LEX["day_words"].items()}
-DAY_WORD_PARTS: dict[str, str] = LEX["day_word_parts"]
-PARTS_OF_DAY: dict[str, str] = LEX["parts_of_day"]
-CLOCK_WORDS: dict[str, str] = LEX["clock_words"]
-SEASONS: dict[str, str] = LEX["seasons"]
-HOLIDAYS: dict[str, str] = {word_key(k): v for k, v in LEX["holidays"].items()}
-ORDINALS: dict[str, int] = LEX["ordinals"]
-DECADE_WORDS: dict[str, int] = LEX["decade_words"]
-REFERENCES: dict[str, str] = {
-    word_key(phrase): value for value, phrases in LEX["references"].items() for phrase in phrases
-}
-MODIFIERS: dict[str, str] = {word_key(k): v for k, v in LEX["modifiers"].items()}
-PERIOD_PARTS: dict[str, str] = {word_key(k): v for k, v in LEX["period_parts"].items()}
-SET_WORDS: dict[str, str] = {word_key(k): v for k, v in LEX["set_words"].items()}
-FREQUENCIES = LEX["set_options"]["frequencies"]
-QUANTIFIERS = LEX["set_options"]["quantifiers"]
-TIME_ZONES = LEX["time_zones"]["words"]
-NUMERIC_ORDER: str = LEX["options"]["numeric_date_order"]
-DECADES_AS_YEARS: bool = LEX["options"]["decades_as_years"]
-_YEARS_PER = {"decade": 10, "century": 100, "millennium": 1000}
-
-# Regex fragments.
-L = r"(?<![\w])"
-R = r"(?![\w])"
-_TENS = "twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
-_ONES = "one|two|three|four|five|six|seven|eight|nine"
-NUM = (
-    rf"(?:\d+(?:[.,]\d+)?|(?:{_TENS})[-\s](?:{_ONES})|{alternation(NUMBERS)})"
-    rf"(?:\s+and\s+a\s+half)?"
-)
-VAGUE_RE = alternation(VAGUE)
-MONTH_RE = (
-    rf"(?:{alternation(FULL_MONTHS)}|{alternation(k for k in MONTHS if k not in FULL_MONTHS)}\.?)"
-)
-WEEKDAY_RE = alternation(WEEKDAYS)
-WEEKDAY_ANY = rf"(?:{WEEKDAY_RE}|{alternation(WEEKDAY_ABBR)}\.?)"
-UNIT_RE = alternation(UNIT_OF)
-PP_RE = alternation(PERIOD_PARTS)
-MOD_RE = alternation(MODIFIERS)
-SHIFT_RE = rf"(?:this\s+past|{alternation(SHIFTS)})"
-DAY_RE = r"(?:[0-3]?\d)(?:st|nd|rd|th)?(?![\d])"
-YEAR_RE = r"(?:\d{4})(?![\d])"
-POD_RE = alternation(PARTS_OF_DAY)
-CAL_UNIT_RE = r"(?:day|week|weekend|month|quarter|half|year|decade|century)"
 
 
 # --- Records --------------------------------------------------------------------------------
@@ -240,9 +177,9 @@ def _duration(n: float | None, unit: str) -> str:
     """TIMEX3 duration value; `n` None means vague (PXY)."""
     code = UNIT_CODES[unit]
     prefix = "PT" if unit in TIME_UNITS else "P"
-    if DECADES_AS_YEARS and unit in _YEARS_PER:
+    if DECADES_AS_YEARS and unit in YEARS_PER:
         code = "Y"
-        n = None if n is None else n * _YEARS_PER[unit]
+        n = None if n is None else n * YEARS_PER[unit]
     if code[0].isdigit():  # fortnight = 2W
         mult, code = int(code[:-1]), code[-1]
         n = None if n is None else n * mult
@@ -667,6 +604,67 @@ def r_holiday(m: re.Match[str], ctx: Context) -> Norm | None:
     if ctx.knows("month"):
         year = _pick_year(ctx.published, ctx.tense, lambda y: (dt.date(y, month, day),) * 2)
     return Norm("DATE", f"{year:04d}-{month_day}", "publication")
+
+
+UNKNOWN_VALUES = {"week": "XXXX-WXX", "weekend": "XXXX-WXX-WE", "month": "XXXX-XX", "year": "XXXX"}
+"""TIMEX3 value of a point the text does not date, by unit; any other unit: XXXX-XX-XX."""
+
+
+def unknown_value(unit: str) -> str:
+    """Underspecified TIMEX3 value of a `unit` the text names but does not date."""
+    return UNKNOWN_VALUES.get(unit, "XXXX-XX-XX")
+
+
+def r_fiscal_year(m: re.Match[str], ctx: Context) -> Norm | None:
+    """"the financial year", "last fiscal year", "the start of the fiscal year" -> FY2024.
+
+    Without a year in the text the label is the publication year, shifted: fiscal calendars
+    differ by company and country (FY2007 may have begun in April or October 2006) and the text
+    rarely says which, so the calendar year of publication is the usual best guess.
+    """
+    shift = word_key(m["shift"]) if m["shift"] else None
+    mod = _part_mod(m["pp"])
+    if m["year"]:  # "the financial year 2023"
+        year = int(m["year"])
+        return Norm("DATE", f"FY{year:04d}", "absolute", mod) if _year_ok(year) else None
+    if not (m["the"] or shift or m["pp"]):
+        return None  # "fiscal year results": a classifier, not a date
+    if m["the"] and shift == "past" and not m["pp"]:
+        return None  # "the past fiscal year": a year-long period (rule shift_unit)
+    n = 0 if shift is None else SHIFTS.get(shift, -1 if shift == "this past" else 0)
+    base = ctx.reference_for("year") if shift in FROM_REFERENCE else None
+    base = base or (ctx.published if ctx.knows("year") else None)
+    if base is None:
+        return _unresolved("DATE", mod)
+    return Norm("DATE", f"FY{base.year + n:04d}", "publication", mod)
+
+
+def r_sequence(m: re.Match[str], ctx: Context) -> Norm | None:
+    """"later", "earlier", "at a later date": a point in time the text does not give."""
+    return Norm("DATE", unknown_value("day"), "unresolved")
+
+
+def r_anaphora(m: re.Match[str], ctx: Context) -> Norm | None:
+    """"that day", "the same week", "later that night": the unit holding the last date mentioned.
+
+    With no date mentioned before it at the unit's granularity, the value is underspecified
+    (XXXX-XX-XX) rather than today's: "that day" points back, never to the publication date.
+    """
+    word = word_key(m["unit"])
+    pod = PARTS_OF_DAY.get(word)
+    unit = "day" if pod else word
+    type_: TimeType = "TIME" if pod else "DATE"
+    suffix = f"T{pod}" if pod else ""
+    mod = _part_mod(m["pp"])
+    reference = ctx.reference_for(_granularity(unit))
+    if reference is None:
+        return Norm(type_, unknown_value(unit) + suffix, "unresolved", mod)
+    return Norm(type_, _shift_value(reference, unit, 0) + suffix, "publication", mod)
+
+
+def r_indefinite_point(m: re.Match[str], ctx: Context) -> Norm | None:
+    """"a day when ...", "a year in which ...": one undated point, not a length of time."""
+    return Norm("DATE", unknown_value(word_key(m["unit"])), "unresolved")
 
 
 def r_reference(m: re.Match[str], ctx: Context) -> Norm | None:

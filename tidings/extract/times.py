@@ -1,16 +1,17 @@
 """Find time expressions in an article and normalise them to TIMEX3 values.
 
 The grammar: each `Rule` below is one regular expression built from the word lists in
-`tidings/data/times.toml` (through `tidings.extract.timenorm`), plus a resolver there that turns
-a match into a TIMEX3 type, value, anchor and mod, in the manner of HeidelTime. The same rules
-serve two uses: `find_times` runs every rule over the text and keeps the longest
-non-overlapping matches; `normalise(expression, ...)` matches one expression as a whole.
+`tidings/data/times.toml` (read by `tidings.extract.timelex`), plus a resolver in
+`tidings.extract.timenorm` that turns a match into a TIMEX3 type, value, anchor and mod, in the
+manner of HeidelTime. The same rules serve two uses: `find_times` runs every rule over the text
+and keeps the longest non-overlapping matches; `normalise(expression, ...)` matches one
+expression as a whole.
 
 Detection checks context for matches that are times only in some uses (a bare "May" or
-"2008", a bare "years", "the past"). spaCy's DATE/TIME entities are used as evidence, not as
-spans: they confirm a bare month, and a number spaCy calls CARDINAL or MONEY is not a year.
-spaCy's own DATE spans are not copied, because they follow other extent rules ("over the
-coming days", "59-year-old") and carry no value.
+"2008", a bare "years", "the past", "later"; see `tidings.extract.timedetect`). spaCy's
+DATE/TIME entities are used as evidence, not as spans: they confirm a bare month, and a number
+spaCy calls CARDINAL or MONEY is not a year. spaCy's own DATE spans are not copied, because
+they follow other extent rules ("over the coming days", "59-year-old") and carry no value.
 
 Extents follow TimeML / TempEval-3 as annotated in MEANTIME: a determiner belongs to the
 expression ("the coming days", "the past decade"), prepositions and approximators do not
@@ -18,8 +19,10 @@ expression ("the coming days", "the past decade"), prepositions and approximator
 
 Normalisation uses the publication date and the tense of the verb that governs the expression
 (from `doc.parsed`; without a parse the tense is unknown and a default is taken), see
-`timenorm`. "The following year" and "two days later" count from the last date mentioned
-before them; a yearless "September 11" takes the year of a full date earlier in its sentence.
+`timenorm`. "The following year", "two days later" and "that day" count from the last date
+mentioned before them; a yearless "September 11" takes the year of a full date earlier in its
+sentence. What the text names but does not date ("later", "at a later date", "a day when ...")
+gets an underspecified value (XXXX-XX-XX) and anchor "unresolved", so it never dates an event.
 All-numeric dates such as "08/06/2024" are read month first unless the first number is above 12
 (option `numeric_date_order` in times.toml).
 """
@@ -35,15 +38,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from tidings.doc import Doc, register_group
-from tidings.extract.timenorm import (
+from tidings.extract.timedetect import context_ok, tense_at
+from tidings.extract.timelex import (
+    ANAPHORA_RE,
     CAL_UNIT_RE,
     CLOCK_WORDS,
     DAY_RE,
     DAY_WORDS,
     DECADE_WORDS,
+    FISCAL_RE,
     FREQUENCIES,
     FULL_MONTHS,
     HOLIDAYS,
+    INDEFINITE_UNIT_RE,
     LEX,
     MOD_RE,
     MONTH_RE,
@@ -53,7 +60,10 @@ from tidings.extract.timenorm import (
     PP_RE,
     QUANTIFIERS,
     REFERENCES,
+    RELATIVE_RE,
     SEASONS,
+    SEQUENCE_NOUN_RE,
+    SEQUENCE_RE,
     SET_WORDS,
     SHIFT_RE,
     TIME_ZONES,
@@ -62,13 +72,16 @@ from tidings.extract.timenorm import (
     WEEKDAY_ANY,
     WEEKDAY_RE,
     YEAR_RE,
-    Context,
     L,
-    Norm,
     R,
-    Tense,
     alternation,
+)
+from tidings.extract.timenorm import (
+    Context,
+    Norm,
+    Tense,
     r_ago,
+    r_anaphora,
     r_bare_plural,
     r_century,
     r_clock,
@@ -77,8 +90,10 @@ from tidings.extract.timenorm import (
     r_duration,
     r_every,
     r_fiscal,
+    r_fiscal_year,
     r_frequency,
     r_holiday,
+    r_indefinite_point,
     r_iso,
     r_long,
     r_month_alone,
@@ -89,13 +104,13 @@ from tidings.extract.timenorm import (
     r_quarter,
     r_reference,
     r_season,
+    r_sequence,
     r_set_word,
     r_shift_unit,
     r_the_unit,
     r_weekday,
     r_weekday_plural,
     r_year,
-    word_key,
 )
 from tidings.pipeline import Stage
 from tidings.records import TimeRef, TimeType
@@ -120,7 +135,7 @@ class Rule:
     resolve: Resolver
     """Turns a match into a Norm, or None to reject it."""
     kind: str = ""
-    """Tag for context checks done by the detector ("month_alone", "year_alone", ...)."""
+    """Tag for the context checks of `timedetect.context_ok` ("month_alone", "sequence", ...)."""
     negative: bool = False
     """A match of a negative rule blocks overlapping matches and yields nothing (ages)."""
     trigger: re.Pattern[str] | None = None
@@ -165,6 +180,10 @@ TRIGGERS: dict[str, re.Pattern[str]] = {
     "ago": _T_UNIT,
     "quarter": _trigger(r"quarter|half|Q[1-4]"),
     "fiscal": _trigger(r"fiscal|FY"),
+    "fiscal_year": _trigger(FISCAL_RE),
+    "sequence": _trigger(SEQUENCE_RE),
+    "anaphora": _trigger(r"that|same"),
+    "indefinite_point": _trigger(RELATIVE_RE),
     "season": _trigger(alternation(SEASONS)),
     "holiday": _trigger(alternation(HOLIDAYS)),
     "duration": _T_UNIT,
@@ -253,6 +272,12 @@ RULES: tuple[Rule, ...] = (
         r_day_word,
     ),
     _rule(
+        "fiscal_year",
+        rf"{_PP}(?:(?P<the>the)\s+)?(?:(?P<shift>{SHIFT_RE})\s+)?{FISCAL_RE}\s+year"
+        rf"(?:\s+(?P<year>{YEAR_RE}))?",
+        r_fiscal_year,
+    ),
+    _rule(
         "shift_unit",
         rf"{_PP}(?P<the>the\s+)?(?P<shift>{SHIFT_RE})\s+(?:{_BUSINESS}\s+)?(?P<unit>{CAL_UNIT_RE}){_NOT_OF_NOUN}",
         r_shift_unit,
@@ -262,6 +287,12 @@ RULES: tuple[Rule, ...] = (
         rf"(?P<pp>{PP_RE})\s+the\s+(?P<unit>week|weekend|month|quarter|year|decade|century)"
         rf"(?!\s+(?:of|before|after))",
         r_the_unit,
+    ),
+    _rule(
+        "anaphora",
+        rf"{_PP}{ANAPHORA_RE}\s+(?P<unit>day|week|weekend|month|year|{POD_RE})(?!-)",
+        r_anaphora,
+        kind="anaphora",
     ),
     _rule("the_weekend", r"(?P<pp>)(?:the)\s+(?P<unit>weekend)", r_the_unit),
     _rule(
@@ -293,7 +324,18 @@ RULES: tuple[Rule, ...] = (
         kind="season",
     ),
     _rule("holiday", rf"(?P<hol>{alternation(HOLIDAYS)})(?:\s*,?\s+(?P<year>{YEAR_RE}))?", r_holiday),
+    _rule(
+        "sequence",
+        rf"(?:an?\s+{SEQUENCE_RE}\s+(?P<noun>{SEQUENCE_NOUN_RE})|{SEQUENCE_RE}(?!-))",
+        r_sequence,
+        kind="sequence",
+    ),
     _rule("reference", alternation(REFERENCES) + "(?!-)", r_reference, kind="reference"),
+    _rule(
+        "indefinite_point",
+        rf"(?:an?|one)\s+(?P<unit>{INDEFINITE_UNIT_RE})(?=\s+{RELATIVE_RE}{R})",
+        r_indefinite_point,
+    ),
     _rule(
         "duration",
         rf"(?:(?P<mod>{MOD_RE})\s+(?!the\s))?(?:the\s+(?:past|last|next|first|final|coming|previous|following|initial)\s+)?"
@@ -316,7 +358,7 @@ RULES: tuple[Rule, ...] = (
         rf"(?:\s*,?\s+(?:on\s+)?(?P<wd>{WEEKDAY_RE}|today|yesterday|tomorrow))?",
         r_clock,
     ),
-    _rule("set_word", alternation(SET_WORDS), r_set_word),
+    _rule("set_word", alternation(SET_WORDS), r_set_word, kind="set_word"),
     _rule(
         "every",
         rf"(?:{alternation(QUANTIFIERS)})\s+(?:(?P<wd>{WEEKDAY_RE})|(?P<month>{alternation(FULL_MONTHS)})|(?P<pod>{POD_RE})|"
@@ -399,34 +441,6 @@ def normalise(
     return norm.type, norm.value, norm.anchor
 
 
-# --- Context checks and tense ----------------------------------------------------------------
-
-CUE_WINDOW = 24
-"""Characters before a match searched for a cue word ("in", "since"); longer than any cue."""
-MAX_CLIMB = 8
-"""Dependency steps climbed from a time expression to find its governing verb."""
-
-_CTX = LEX["context"]
-_AMBIGUOUS_MONTHS = set(LEX["month_names"]["ambiguous"])
-_CUE_BEFORE = re.compile(
-    rf"(?<![\w]){alternation(LEX['month_cues']['before'])}[\s-]+(?:the\s+)?$", re.IGNORECASE
-)
-_BLOCK_BEFORE = re.compile(rf"(?<![\w]){alternation(_CTX['bare_plural_blockers'])}\s+$", re.IGNORECASE)
-_NOT_REF_BEFORE = re.compile(rf"(?<![\w]){alternation(_CTX['not_reference_before'])}\s+$", re.IGNORECASE)
-_NAME_AFTER = re.compile(r"\s+[A-Z][a-z]")
-_SENTENCE_START = re.compile(r"(?:^|[.!?:;\"“”(\n]\s*)$")
-_NOT_DATE_ENTS = set(_CTX["not_date_entities"])
-_NOT_YEARS = set(LEX["ner"]["not_years"])
-_PLAIN_YEARS = tuple(_CTX["plain_year_range"])
-_TENSE = LEX["tense"]
-_FUTURE_GOVERNORS = set(_TENSE["future_governors"])
-_FUTURE_AUX = set(_TENSE["future_auxiliaries"])
-_OPEN_AUX = set(_TENSE["open_auxiliaries"])
-_PRESENT_AUX = set(_TENSE["present_auxiliaries"])
-_PAST_AUX = set(_TENSE["past_auxiliaries"])
-_PERFECT_AUX = set(_TENSE["perfect_auxiliaries"])
-
-
 @dataclass(frozen=True, slots=True)
 class _Candidate:
     start: int
@@ -434,59 +448,6 @@ class _Candidate:
     rule: Rule
     order: int
     match: re.Match[str]
-
-
-# --- Tense ----------------------------------------------------------------------------------
-
-
-def _verb_tense(verb: Any, depth: int = 0) -> Tense | None:
-    """Tense of a spaCy verb token from its tag and auxiliaries."""
-    auxes = [c for c in verb.children if c.dep_ in ("aux", "auxpass")]
-    words = {a.lower_ for a in auxes}
-    if words & _OPEN_AUX:
-        return None
-    if words & _FUTURE_AUX or ("going" in words and "to" in words):
-        return "future"
-    if "to" in words:  # infinitive: "is set to begin on Wednesday", "to be held on May 2"
-        governor = verb.head
-        if governor is verb or depth > 2 or governor.pos_ not in ("VERB", "AUX", "ADJ"):
-            return None
-        if governor.lemma_ in _FUTURE_GOVERNORS:
-            return "future"
-        outer = _verb_tense(governor, depth + 1)
-        return "future" if outer in ("present", "future") else None
-    if words & _PAST_AUX or any(a.tag_ == "VBD" for a in auxes):
-        return "past"
-    if words & _PERFECT_AUX and verb.tag_ == "VBN":
-        return "past"
-    if words & _PRESENT_AUX or any(a.tag_ in ("VBZ", "VBP") for a in auxes):
-        return "present"
-    if verb.tag_ == "VBD":
-        return "past"
-    if verb.tag_ == "VBN":
-        return "past"  # reduced relative: "the iPhone, released on Monday"
-    if verb.tag_ in ("VBZ", "VBP"):
-        return "present"
-    if verb.tag_ == "VBG" and verb.head.i != verb.i and depth <= 2:
-        return _verb_tense(verb.head, depth + 1)
-    return None
-
-
-def tense_at(parsed: Any, start: int, end: int) -> Tense | None:
-    """Tense of the verb governing the text `[start:end]` of a spaCy Doc, or None."""
-    if parsed is None:
-        return None
-    span = parsed.char_span(start, end, alignment_mode="expand")
-    if span is None or len(span) == 0:
-        return None
-    token = span.root
-    for _ in range(MAX_CLIMB):
-        if token.pos_ in ("VERB", "AUX") and token.dep_ not in ("aux", "auxpass"):
-            return _verb_tense(token)
-        if token.head.i == token.i:
-            break
-        token = token.head
-    return None
 
 
 # --- Detection ------------------------------------------------------------------------------
@@ -533,88 +494,6 @@ def _candidates(text: str, ctx: Context) -> list[_Candidate]:
     return found
 
 
-def _ents_over(parsed: Any, start: int, end: int) -> list[str]:
-    """Labels of spaCy entities overlapping `[start:end]`."""
-    if parsed is None:
-        return []
-    return [e.label_ for e in parsed.ents if e.start_char < end and start < e.end_char]
-
-
-def _has_cue(text: str, start: int) -> bool:
-    return bool(_CUE_BEFORE.search(text[max(0, start - CUE_WINDOW) : start]))
-
-
-def _context_ok(c: _Candidate, text: str, parsed: Any) -> bool:
-    """Context checks for matches that are times only in some uses."""
-    m, kind = c.match, c.rule.kind
-    before = text[max(0, c.start - CUE_WINDOW) : c.start]
-    if kind == "month_alone":
-        labels = _ents_over(parsed, c.start, c.end)
-        if any(label in _NOT_DATE_ENTS for label in labels) and "DATE" not in labels:
-            return False
-        if m["pp"] or word_key(m["month"]) not in _AMBIGUOUS_MONTHS:
-            return True
-        if "DATE" in labels:
-            return True
-        if _NAME_AFTER.match(text, c.end):
-            return False  # "April Ryan", "June Carter"
-        return _has_cue(text, c.start)
-    if kind == "year_alone":
-        if parsed is not None:
-            span = parsed.char_span(m.start("year"), m.end("year"), alignment_mode="expand")
-            if span is not None and len(span):
-                token = span.root
-                if token.ent_type_ in _NOT_YEARS:
-                    return False
-                if token.dep_ == "nummod" and token.head.tag_ == "NNS":
-                    return False  # "2008 employees"
-        if m["pp"] or _has_cue(text, m.start("year")):
-            return True
-        return _PLAIN_YEARS[0] <= int(m["year"]) <= _PLAIN_YEARS[1]
-    if kind == "bare_plural":
-        if m["mod"]:
-            return True
-        if _BLOCK_BEFORE.search(before):
-            return False
-        if m["unit"][0].isupper() and not _SENTENCE_START.search(before):
-            return False
-        if parsed is not None:
-            span = parsed.char_span(c.start, c.end, alignment_mode="expand")
-            if span is not None and any(t.dep_ in ("det", "poss") for t in span.root.children):
-                return False
-        return True
-    if kind == "season":
-        if m["shift"] or m["year"] or m["pp"]:
-            return True
-        if word_key(m["season"]) == "fall":  # "the fall of Rome", "a fall in prices"
-            return bool(m["the"]) and _has_cue(text, c.start)
-        return bool(m["the"]) or _has_cue(text, c.start)
-    if kind == "decade":
-        return bool(m["dec"] or m["the"])
-    if kind == "reference":
-        key = word_key(m[0])
-        if key == "soon" and _NOT_REF_BEFORE.search(before):
-            return False
-        if key.startswith("the ") and key.split()[-1] in ("past", "future", "present"):
-            return not _noun_follows(text, c.end, parsed)
-        return True
-    if c.rule.name == "set_word" and m[0][0].isupper() and not _SENTENCE_START.search(before):
-        return False  # "the Daily Telegraph"
-    return True
-
-
-def _noun_follows(text: str, end: int, parsed: Any) -> bool:
-    """True when the word after `end` is a noun or adjective ("the present system")."""
-    nxt = re.match(r"\s+([A-Za-z][\w-]*)", text[end:])
-    if nxt is None:
-        return False
-    if parsed is not None:
-        span = parsed.char_span(end + nxt.start(1), end + nxt.end(1), alignment_mode="expand")
-        if span is not None and len(span):
-            return span[0].pos_ in ("NOUN", "PROPN", "ADJ")
-    return False
-
-
 def _select(cands: list[_Candidate]) -> list[_Candidate]:
     """Longest matches first; among equal lengths the earlier rule; no overlaps."""
     chosen: list[_Candidate] = []
@@ -654,7 +533,7 @@ def find_times(doc: Doc) -> list[TimeRef]:
     precision = doc.published_precision if published else "unknown"
     base = Context(published, precision)
     parsed = doc.parsed
-    accepted = [c for c in _candidates(text, base) if _context_ok(c, text, parsed)]
+    accepted = [c for c in _candidates(text, base) if context_ok(c.rule.kind, c.match, text, parsed)]
     out: list[TimeRef] = []
     reference: tuple[dt.date, str] | None = None
     sentence_starts = _sentence_starts(text, parsed)
