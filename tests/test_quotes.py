@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from tidings.doc import SPAN_GROUPS, Doc
 from tidings.errors import PipelineError
-from tidings.records import Quote, TimeRef
+from tidings.records import Entity, Quote, TimeRef
 from tidings.extract.quotes import find_quote_marks, find_quotes, make_quotes_stage
 
 PUBLISHED = dt.date(2024, 8, 26)
@@ -279,6 +279,187 @@ def test_stage_declares_needs_and_writes_the_group(nlp):
 def test_text_without_quotes_or_speech(nlp):
     assert read(nlp, "Rain fell over the city for most of the day.")[1] == []
     assert find_quotes(Doc(raw="", text="")) == []
+
+
+# --- speakers: rules from the MEANTIME review -----------------------------------------------------
+
+
+def org(text: str, surface: str, occurrence: int = 1) -> Entity:
+    """An organisation entity on the n-th occurrence of `surface` (what an entities stage that
+    tags product names as ORG, as spaCy often does, would give)."""
+    start = -1
+    for _ in range(occurrence):
+        start = text.index(surface, start + 1)
+    return Entity(start, start + len(surface), surface, "organisation", ner_label="ORG")
+
+
+def read_with_entities(nlp, text: str, entities: list[Entity]) -> tuple[Doc, list[Quote]]:
+    doc = Doc(raw=text, text=text, published=PUBLISHED, published_precision="day")
+    doc.parsed = nlp(text)
+    doc.spans["entities"] = entities
+    doc.spans["times"] = []
+    return doc, find_quotes(doc)
+
+
+def test_the_company_skips_a_product_written_after_the(nlp):
+    text = ("Norvik has sued Orlan over the name of a tablet.\n\n"
+            "The Zephyr only made its debut as a prototype last month. "
+            "The company claims to own the trademark for Zephyr in Europe.")
+    entities = [org(text, "Norvik"), org(text, "Orlan"), org(text, "Zephyr"), org(text, "Zephyr", 2)]
+    doc, quotes = read_with_entities(nlp, text, entities)
+    q = only(quotes, doc, "to own the trademark for Zephyr in Europe")
+    assert q.speaker == "Norvik"
+    assert speaker_mention(doc, q) == "Norvik"
+
+
+def test_a_company_name_after_the_is_still_a_company(nlp):
+    text = "Shares of the Halvorsen Motor Co. fell sharply. The company said sales had recovered."
+    doc, quotes = read_with_entities(nlp, text, [org(text, "Halvorsen Motor Co.")])
+    assert only(quotes, doc, "sales had recovered").speaker == "Halvorsen Motor Co."
+
+
+def test_business_nouns_refer_back_to_the_company(nlp):
+    text = ("Halvorsen Motors closed two plants in Ohio.\n\n"
+            "The carmaker said demand for sedans had collapsed.\n\n"
+            "Brightwing Airlines cancelled 300 flights on Friday. "
+            "The airline said the strike would end on Monday.")
+    doc, quotes = read(nlp, text)
+    assert only(quotes, doc, "demand for sedans had collapsed").speaker == "Halvorsen Motors"
+    assert only(quotes, doc, "the strike would end on Monday").speaker == "Brightwing Airlines"
+
+
+def test_headline_of_coordinated_clauses_names_the_first_subject(nlp):
+    text = ("Kestrel Labs opens Berlin office, announces 200 new jobs\n\n"
+            "The startup expects to hire most of the staff locally.")
+    doc, quotes = read(nlp, text)
+    q = only(quotes, doc, "200 new jobs")
+    assert q.speaker == "Kestrel Labs"
+    assert speaker_mention(doc, q) == "Kestrel Labs"
+
+
+def test_clause_parsed_as_subject_across_a_missed_sentence_end_gives_the_local_name(nlp):
+    # "U.S." ends the sentence but the parser runs on: "account ..." becomes the subject.
+    text = ("Tablet owners, however, account for over half of those browsing the web on a mobile "
+            "device in the U.S. Whitfield also noted that app sales had doubled.")
+    doc, quotes = read(nlp, text)
+    q = only(quotes, doc, "app sales had doubled")
+    assert q.speaker == "Whitfield"
+
+
+def test_coordinated_cue_takes_no_object_as_inverted_speaker(nlp):
+    doc, quotes = read(nlp, "Velora recalls 40,000 scooters, announces new safety checks")
+    q = only(quotes, doc, "new safety checks")
+    assert q.speaker == "Velora"
+
+
+def test_name_hung_on_an_organisation_noun_is_the_speakers_apposition(nlp):
+    text = ("The Vice President and General Counsel of the airline, Dana Whitfield, explained "
+            "that fuel costs had doubled.")
+    doc, quotes = read(nlp, text)
+    q = only(quotes, doc, "fuel costs had doubled")
+    assert q.speaker == "Dana Whitfield" and q.speaker_named
+    assert speaker_mention(doc, q) == "Dana Whitfield"
+
+
+def test_name_in_apposition_to_another_person_is_not_the_speaker(nlp):
+    text = "The lawyer for the mother, Ann Kowalski, said the hearing was postponed."
+    doc, quotes = read(nlp, text)
+    q = only(quotes, doc, "the hearing was postponed")
+    assert q.speaker != "Ann Kowalski"
+    assert speaker_mention(doc, q).startswith("The lawyer")
+
+
+def test_who_clause_hung_on_an_institution_refers_to_the_person(nlp):
+    text = ("A contrary view came from Dana Whitfield, a labour economist at Ridgefield "
+            "University, who stated that wages would rise.")
+    doc, quotes = read(nlp, text)
+    q = only(quotes, doc, "wages would rise")
+    assert q.speaker == "Dana Whitfield"
+
+
+def test_impersonal_it_is_interesting_to_note_has_no_speaker(nlp):
+    text = ("Orlan Systems shares rose 4 percent on Tuesday. It is interesting to note that "
+            "Orlan has never sold a tablet in Europe.")
+    doc, quotes = read(nlp, text)
+    assert not [q for q in quotes if "never sold a tablet" in content(doc, q)]
+
+
+def test_a_document_speaks_for_its_author(nlp):
+    text = ("A statement from Norvik Systems said the plant in Lyon would reopen in May.\n\n"
+            "Halvorsen Motors cut 500 jobs in March. According to the company website, the "
+            "cuts are complete.")
+    doc, quotes = read(nlp, text)
+    assert only(quotes, doc, "the plant in Lyon would reopen in May").speaker == "Norvik Systems"
+    assert only(quotes, doc, "the cuts are complete").speaker == "Halvorsen Motors"
+
+
+def test_evidential_verb_with_a_thing_as_subject_is_no_quote(nlp):
+    text = ("A full-length film is already on sale in the store, suggesting that the "
+            "infrastructure is in place. Norvik suggested that prices would fall.")
+    doc, quotes = read(nlp, text)
+    texts = [content(doc, q) for q in quotes]
+    assert "the infrastructure is in place" not in texts
+    assert only(quotes, doc, "prices would fall").speaker == "Norvik"
+
+
+def test_speaker_phrase_keeps_at_and_its_affiliation(nlp):
+    doc, quotes = read(nlp, "Analysts at Brandt Securities said the figures beat expectations.")
+    q = only(quotes, doc, "the figures beat expectations")
+    assert speaker_mention(doc, q) == "Analysts at Brandt Securities"
+    assert q.affiliation == "Brandt Securities"
+
+
+def test_short_unattributed_fragment_in_quotes_is_a_term(nlp):
+    doc, quotes = read(nlp, 'New features include "voice dialing" and a larger screen.')
+    assert quotes == []
+
+
+def test_fragment_does_not_take_the_speaker_of_a_later_sentence(nlp):
+    text = ('Some banned categories are "adult content" and gambling. Games must be rated. '
+            "Prices start at $1. The company also announced a new update for developers.")
+    doc, quotes = read(nlp, text)
+    assert not [q for q in quotes if content(doc, q) == "adult content" and q.speaker]
+
+
+# --- scorer: speech vs cognition ------------------------------------------------------------------
+
+
+def test_speech_speaker_accuracy_counts_communication_verbs_only():
+    from tidings.evaluate.meantime import GoldDoc, GoldMention, GoldSpeech
+    from tidings.evaluate.speakers import score_speakers
+
+    text = "Mayor Lena Ortiz said the port would reopen. She decided to stay in Valdera."
+    second = text.index("She")
+
+    def span(surface: str) -> tuple[int, int]:
+        start = text.index(surface)
+        return start, start + len(surface)
+
+    said, decided, ortiz, she = span("said"), span("decided"), span("Mayor Lena Ortiz"), span("She")
+    gold = GoldDoc(
+        doc_id="invented", text=text, published=PUBLISHED, timexes=(), entities=(),
+        speech=(GoldSpeech(*said, (GoldMention(*ortiz, "PER", {"entity": "Lena Ortiz"}),)),
+                GoldSpeech(*decided, (GoldMention(*she, "PER", {"entity": "Lena Ortiz"}),))),
+        sentences=((0, second - 1), (second, len(text))),
+    )
+    content_span = span("the port would reopen")
+    quote = Quote(*content_span, "indirect", "Lena Ortiz", True, *ortiz)
+    counts = score_speakers([(gold, [quote])])
+    assert (counts.gold, counts.gold_correct) == (2, 1)  # "decided" has no quote in its sentence
+    assert (counts.speech_gold, counts.speech_gold_correct) == (1, 1)
+    assert counts.accuracy == 0.5 and counts.speech_accuracy == 1.0
+
+
+def test_communication_verb_forms():
+    from tidings.evaluate.speakers import communication_forms, is_communication_cue, verb_forms
+
+    assert {"announced", "announces", "announcing"} <= verb_forms("announce")
+    assert {"replied", "replies", "replying"} <= verb_forms("reply")
+    forms = communication_forms()
+    assert {"said", "told", "admitted", "stating", "claims"} <= forms
+    assert not {"believe", "think", "decide", "conclude", "agree", "know", "want"} & forms
+    assert is_communication_cue("welcomed everyone to the event and announced")
+    assert not is_communication_cue("decided to leave or was forced")
 
 
 # --- golden sample ------------------------------------------------------------------------------

@@ -150,7 +150,7 @@ def pair_similarities(
     for a, b in itertools.combinations(sorted(fps), 2):
         j = jaccard(fps[a], fps[b])
         small, large = sorted((fps[a].shingles, fps[b].shingles))
-        c = 1.0 if fps[a].exact == fps[b].exact else float(containment_from(j, small, large))
+        c = 1.0 if fps[a].same_text(fps[b]) else float(containment_from(j, small, large))
         (copies if frozenset((a, b)) in gold else others).append(((a, b), j, c))
     return sorted(copies, key=lambda r: r[2]), sorted(others, key=lambda r: r[2])
 

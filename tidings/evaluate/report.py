@@ -222,6 +222,7 @@ def meantime_metrics(pairs: Sequence[tuple[GoldDoc, Doc]], wanted: Sequence[str]
         note = missing_note("quotes")
         out.append(Metric("quotes", "meantime", "speaker_accuracy", c.accuracy, c.describe() + note))
         out.append(Metric("quotes", "meantime", "speaker_precision", c.precision, c.describe() + note))
+        out.append(Metric("quotes", "meantime", "speech_speaker_accuracy", c.speech_accuracy, c.describe_speech() + note))
     return out
 
 

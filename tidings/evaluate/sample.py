@@ -18,8 +18,11 @@ Every score is "higher is better" so that floors only move up:
 - quotes.found: `must` quotes whose content a predicted quote matches (see `same_quote_text`);
   quotes.speaker: those with the right speaker; quotes.must_not_ok: `must_not` texts no
   predicted quote matches;
-- events.found / negotiation.*: scored only when the pipeline produces events / a negotiation
-  (a later stage); otherwise reported as "not yet extracted" with no value.
+- events.found: scored only when the pipeline produces events; otherwise reported as "not yet
+  extracted" with no value;
+- negotiation.parties / mediators / venue / round_end / outcome / issues / stances: see
+  `score_negotiation` (issues are paired with gold issues by label words, `pair_issues`); not
+  yet extracted when the pipeline has no negotiation stage.
 """
 
 from __future__ import annotations
@@ -261,18 +264,114 @@ def score_events(doc: Doc, gold: dict[str, Any]) -> list[SectionScore]:
     return [found, actors, negated, dated]
 
 
+ISSUE_MATCH_SHARE = 0.5
+"""Least share (0-1) of a gold issue label's content words that a predicted issue's label and key
+must contain for the two to be paired (see `issue_words`); pairs are then made one to one, best
+share first. Set by hand so that "Israeli presence in the Philadelphi Corridor" pairs with
+"presence of Israeli forces on the Philadelphi Corridor" (4/4) and not with the Netzarim issue
+(3/4, lower, and taken by its own gold issue first)."""
+WORD_STEM_CHARS = 5
+"""Leading characters two words must share to count as the same word ("releasing" /
+"release", "Palestinian" / "palestine", "withdrawal" / "withdraw")."""
+_ISSUE_STOP = frozenset({"a", "an", "the", "of", "in", "on", "to", "from", "and", "or", "for",
+                         "with", "at", "by", "its", "their", "as", "they"})
+_OUTCOME_WORDS = {
+    "no agreement": ("no agreement", "without agreement", "failed", "no deal"),
+    "talks continue": ("continue", "resume", "working group", "next round", "meet again"),
+    "agreement reached": ("agreement reached", "deal reached", "signed", "agreed"),
+    "talks suspended": ("suspend", "halt", "walked out", "broke off"),
+    "talks collapsed": ("collapse", "broke down"),
+}
+"""Gold outcome wording -> the predicted status it stands for."""
+
+
+def issue_words(text: str) -> list[str]:
+    """Content words of an issue label or key, lower case, without a parenthetical note."""
+    text = re.sub(r"\([^)]*\)", " ", text)
+    words = re.findall(r"[a-z0-9]+", fold(text).replace("-", " ").replace(":", " "))
+    return [w for w in words if w not in _ISSUE_STOP]
+
+
+def _same_word(a: str, b: str) -> bool:
+    if len(a) < WORD_STEM_CHARS or len(b) < WORD_STEM_CHARS:
+        return a == b
+    return a[:WORD_STEM_CHARS] == b[:WORD_STEM_CHARS]
+
+
+def issue_match_share(gold_label: str, issue: Any) -> float:
+    """Share of the gold label's content words found in a predicted issue's label and key."""
+    wanted = issue_words(gold_label)
+    have = issue_words(f"{getattr(issue, 'label', '')} {getattr(issue, 'key', '')}")
+    if not wanted:
+        return 0.0
+    return sum(any(_same_word(w, h) for h in have) for w in wanted) / len(wanted)
+
+
+def pair_issues(gold_issues: Sequence[dict[str, Any]], predicted_issues: Sequence[Any]) -> dict[int, Any]:
+    """Gold issue index -> predicted issue, one to one, best share first, share >=
+    ISSUE_MATCH_SHARE (ties: gold order, then predicted order)."""
+    pairs = []
+    for gi, g in enumerate(gold_issues):
+        for pi, p in enumerate(predicted_issues):
+            share = issue_match_share(str(g.get("issue", "")), p)
+            if share >= ISSUE_MATCH_SHARE:
+                pairs.append((-share, gi, pi))
+    out: dict[int, Any] = {}
+    used: set[int] = set()
+    for _, gi, pi in sorted(pairs):
+        if gi not in out and pi not in used:
+            out[gi] = predicted_issues[pi]
+            used.add(pi)
+    return out
+
+
+def _stance_party_ok(gold_party: str, stance: Any) -> bool:
+    if fold(gold_party) == "mediators":
+        return getattr(stance, "role", None) == "mediator" or fold(stance.party) == "mediators"
+    return fold(gold_party) == fold(stance.party)
+
+
 def score_negotiation(doc: Doc, gold: dict[str, Any]) -> list[SectionScore]:
+    """The sample's negotiation record: parties and mediators (each gold name among the
+    predicted ones), venue, round_end (equal), outcome (each "; "-separated gold part whose
+    wording names a predicted status, see `_OUTCOME_WORDS`), issues.found (gold issues paired
+    with a predicted issue by label words, see `pair_issues`) and stances.found (gold stances,
+    party + stance (+ date prefix when the gold gives one), found on the paired issue; "mediators"
+    matches any mediator's stance)."""
     predicted_neg = getattr(doc, "negotiation", None) or (doc.spans.get("negotiation") or [None])[0]
-    scores = [SectionScore("negotiation", "parties"), SectionScore("negotiation", "mediators")]
+    names = ("parties", "mediators", "venue", "round_end", "outcome", "issues", "stances")
+    scores = {n: SectionScore("negotiation", n) for n in names}
     if predicted_neg is None:
-        for s in scores:
+        for s in scores.values():
             s.status = "not yet extracted"
-        return scores
-    for s in scores:
-        got = {fold(str(x)) for x in (getattr(predicted_neg, s.name, None) or [])}
-        for name in gold.get(s.name, []):
-            s.add(fold(name) in got, name)
-    return scores
+        return list(scores.values())
+    for name in ("parties", "mediators"):
+        got = {fold(str(x)) for x in (getattr(predicted_neg, name, None) or [])}
+        for item in gold.get(name, []):
+            scores[name].add(fold(item) in got, item)
+    if gold.get("venue"):
+        got_venue = getattr(predicted_neg, "venue", None)
+        scores["venue"].add(fold(got_venue) == fold(gold["venue"]), f"{gold['venue']} (got {got_venue})")
+    if gold.get("round_end"):
+        got_round = getattr(predicted_neg, "round_end", None)
+        scores["round_end"].add(got_round == gold["round_end"], f"{gold['round_end']} (got {got_round})")
+    statuses = {o.status for o in getattr(predicted_neg, "outcomes", ())}
+    for part in [p.strip() for p in str(gold.get("outcome") or "").split(";") if p.strip()]:
+        wanted = {status for status, words in _OUTCOME_WORDS.items() if any(w in fold(part) for w in words)}
+        scores["outcome"].add(bool(wanted & statuses), f"{part} (got {sorted(statuses)})")
+    issues = list(getattr(predicted_neg, "issues", ()))
+    paired = pair_issues(gold.get("issues", []), issues)
+    for gi, item in enumerate(gold.get("issues", [])):
+        match = paired.get(gi)
+        scores["issues"].add(match is not None, str(item.get("issue")))
+        for st in item.get("stances", []):
+            ok = match is not None and any(
+                s.stance == st.get("stance") and _stance_party_ok(str(st.get("party")), s)
+                and (not st.get("date") or str(s.date or "").startswith(str(st["date"])))
+                for s in match.stances)
+            scores["stances"].add(ok, f"{item.get('issue')}: {st.get('party')} {st.get('stance')}"
+                                  + (f" ({st['date']})" if st.get("date") else ""))
+    return list(scores.values())
 
 
 def score_sample(doc: Doc, gold: dict[str, Any]) -> list[SectionScore]:

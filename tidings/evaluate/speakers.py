@@ -23,14 +23,23 @@ Scores:
   except those whose sentences hold only speech events without an annotated speaker (the gold
   cannot say whether their speaker is right). A quote in a sentence with no gold speech event
   at all is judgeable and counts as wrong.
+- `speech_speaker_accuracy` = `speaker_accuracy` restricted to *communication* events: gold
+  speech events with a speaker whose cue contains a word that is a form of a verb in
+  `tidings/data/communication_verbs.txt` (a fixed list taken from VerbNet's "Verbs of
+  Communication" and FrameNet's Statement frame, independent of the extractor's cue lexicon).
+  MEANTIME's SPEECH_COGNITIVE class also holds cognition ("decided", "believes", "love"); this
+  score shows how well the speakers of things *said* are found. Cue words are matched by form,
+  without part of speech, so a noun spelled like a listed verb ("claims", "reports") counts.
 """
 
 from __future__ import annotations
 
 import bisect
+import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from importlib import resources
 from typing import Protocol
 
 from tidings.evaluate.meantime import GoldDoc, GoldMention, GoldSpeech
@@ -40,6 +49,8 @@ DBPEDIA_PREFIXES = ("http://dbpedia.org/resource/", "https://dbpedia.org/resourc
 """Prefixes stripped from DBpedia references before comparing names."""
 
 _WORD = re.compile(r"\w+")
+COMMUNICATION_VERBS_FILE = "communication_verbs.txt"
+"""The fixed list of communication verbs behind `speech_speaker_accuracy` (in tidings/data/)."""
 
 
 class QuoteLike(Protocol):
@@ -73,6 +84,10 @@ class SpeakerCounts:
     """Judgeable predicted quotes."""
     pred_correct: int = 0
     """Of those, quotes that name a gold speaker of an event in their sentence(s)."""
+    speech_gold: int = 0
+    """Gold speech events with a speaker whose cue is a communication verb."""
+    speech_gold_correct: int = 0
+    """Of those, events whose speaker a predicted quote names."""
 
     def __add__(self, other: SpeakerCounts) -> SpeakerCounts:
         return SpeakerCounts(
@@ -80,6 +95,8 @@ class SpeakerCounts:
             self.gold_correct + other.gold_correct,
             self.pred + other.pred,
             self.pred_correct + other.pred_correct,
+            self.speech_gold + other.speech_gold,
+            self.speech_gold_correct + other.speech_gold_correct,
         )
 
     @property
@@ -92,10 +109,65 @@ class SpeakerCounts:
         """pred_correct / pred; 0.0 without predictions."""
         return self.pred_correct / self.pred if self.pred else 0.0
 
+    @property
+    def speech_accuracy(self) -> float:
+        """speech_gold_correct / speech_gold (communication-verb events only); 0.0 without."""
+        return self.speech_gold_correct / self.speech_gold if self.speech_gold else 0.0
+
     def describe(self) -> str:
         """Short human-readable counts, for report details."""
         return (f"events {self.gold_correct}/{self.gold} with speaker found; "
                 f"quotes {self.pred_correct}/{self.pred} right")
+
+    def describe_speech(self) -> str:
+        """Counts behind `speech_accuracy`, for report details."""
+        return (f"communication-verb events {self.speech_gold_correct}/{self.speech_gold} with "
+                f"speaker found (of {self.gold} events with a speaker)")
+
+
+def verb_forms(lemma: str) -> set[str]:
+    """The lemma and its regular English inflections: -s/-es/-ies, -d/-ed/-ied, -ing (a final
+    silent e dropped, -ie as -ying). Irregular and doubled-consonant forms are not produced."""
+    forms = {lemma}
+    consonant_y = lemma.endswith("y") and lemma[-2:-1] not in tuple("aeiou")
+    if consonant_y:
+        forms |= {lemma[:-1] + "ies", lemma[:-1] + "ied"}
+    elif lemma.endswith(("s", "sh", "ch", "x", "z", "o")):
+        forms |= {lemma + "es", lemma + "ed"}
+    else:
+        forms |= {lemma + "s", lemma + ("d" if lemma.endswith("e") else "ed")}
+    if lemma.endswith("ie"):
+        forms.add(lemma[:-2] + "ying")
+    elif lemma.endswith("e") and not lemma.endswith(("ee", "ye", "oe")):
+        forms.add(lemma[:-1] + "ing")
+    else:
+        forms.add(lemma + "ing")
+    return forms
+
+
+def read_communication_verbs(lines: Iterable[str]) -> frozenset[str]:
+    """Word forms of the verbs in a communication-verbs file (format: see the file's header)."""
+    forms: set[str] = set()
+    for raw in lines:
+        line = raw.strip().lower()
+        if not line or line.startswith("#") or line.startswith("["):
+            continue
+        lemma, *extra = line.split()
+        forms |= verb_forms(lemma) | set(extra)
+    return frozenset(forms)
+
+
+@functools.lru_cache(maxsize=1)
+def communication_forms() -> frozenset[str]:
+    """Word forms of the shipped communication verbs (`tidings/data/communication_verbs.txt`)."""
+    path = resources.files("tidings") / "data" / COMMUNICATION_VERBS_FILE
+    return read_communication_verbs(path.read_text(encoding="utf-8").splitlines())
+
+
+def is_communication_cue(cue: str, forms: frozenset[str] | None = None) -> bool:
+    """True when a word of the cue text is a form of a communication verb."""
+    known = communication_forms() if forms is None else forms
+    return any(word in known for word in _WORD.findall(cue.lower()))
 
 
 def normalise_name(name: str | None) -> str:
@@ -152,22 +224,30 @@ def sentences_touched(gold: GoldDoc, quote: QuoteLike) -> set[int]:
     return out
 
 
-def score_speakers_doc(gold: GoldDoc, pred: Sequence[QuoteLike]) -> SpeakerCounts:
-    """Score one article's predicted quotes (already in gold coordinates)."""
+def score_speakers_doc(gold: GoldDoc, pred: Sequence[QuoteLike],
+                       communication: frozenset[str] | None = None) -> SpeakerCounts:
+    """Score one article's predicted quotes (already in gold coordinates).
+
+    `communication` is the set of communication-verb word forms for `speech_accuracy`
+    (default: the shipped list)."""
     by_sentence: dict[int, list[GoldSpeech]] = {}
     for event in gold.speech:
         by_sentence.setdefault(sentence_index(gold, event.cue_start), []).append(event)
     touched = [sentences_touched(gold, q) for q in pred]
 
-    gold_n = gold_ok = 0
+    forms = communication_forms() if communication is None else communication
+    gold_n = gold_ok = speech_n = speech_ok = 0
     for event in gold.speech:
         if not event.speakers:
             continue
         gold_n += 1
         sentence = sentence_index(gold, event.cue_start)
-        if any(sentence in t and any(names_speaker(gold, q, m) for m in event.speakers)
-               for q, t in zip(pred, touched)):
-            gold_ok += 1
+        found = any(sentence in t and any(names_speaker(gold, q, m) for m in event.speakers)
+                    for q, t in zip(pred, touched))
+        gold_ok += found
+        if is_communication_cue(gold.text[event.cue_start:event.cue_end], forms):
+            speech_n += 1
+            speech_ok += found
 
     lo, hi = gold.annotated
     pred_n = pred_ok = 0
@@ -180,7 +260,7 @@ def score_speakers_doc(gold: GoldDoc, pred: Sequence[QuoteLike]) -> SpeakerCount
         pred_n += 1
         if any(names_speaker(gold, quote, m) for ev in events for m in ev.speakers):
             pred_ok += 1
-    return SpeakerCounts(gold_n, gold_ok, pred_n, pred_ok)
+    return SpeakerCounts(gold_n, gold_ok, pred_n, pred_ok, speech_n, speech_ok)
 
 
 def score_speakers(items: Sequence[tuple[GoldDoc, Sequence[QuoteLike]]]) -> SpeakerCounts:

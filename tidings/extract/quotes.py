@@ -20,6 +20,10 @@ are resolved by `tidings.extract.speakers` (named, anonymous, and later referenc
 comes from 'told X' / 'to X' / 'in an interview with X'; the date from a full-date time
 expression in the cue's sentence, else from the publication date.
 
+Not quotes: names in quote marks ("Back to the Mac"), short fragments that nothing attributes
+(features such as "voice control"), and evidential verbs with a subject that cannot speak
+("..., suggesting that the infrastructure is in place").
+
 Cue verbs live in `tidings/data/reporting_verbs.txt`, media cues in `tidings/data/media_cues.txt`.
 """
 
@@ -40,6 +44,7 @@ from tidings.extract.speakers import (
     Speaker,
     SpeakerResolver,
     crosses_paragraph,
+    can_speak,
     find_subject,
     read_sections,
     spacy_entities,
@@ -60,7 +65,9 @@ SINGLE_MARKS = frozenset("‘’'")
 SCARE_QUOTE_MAX_TOKENS = 5
 """Tokens: a stretch in quote marks this short whose words are all capitalised (function words
 aside) and that does not end a sentence is a name in quotes ("Apple" brand, the "Back to the
-Mac" event), not a quote. Calibrated on MEANTIME Apple articles (product and event names)."""
+Mac" event), not a quote; a fragment this short that no reporting word attributes and no
+nearby quote lends a speaker is a term in quotes ("voice control"). Calibrated on MEANTIME
+Apple articles (product and event names, feature names)."""
 FUNCTION_POS = frozenset({"DET", "ADP", "CCONJ", "PART", "SCONJ"})
 """Parts of speech a title-case name may leave in lower case ("Back to the Mac")."""
 SUBJECT_LESS_DEPS = frozenset({"amod", "compound"})
@@ -84,6 +91,8 @@ class CueLexicon:
     """Lemmas of reporting verbs."""
     object_verbs: frozenset[str]
     """Verbs whose direct object (or to-infinitive) is itself what was said."""
+    evidential_verbs: frozenset[str]
+    """Verbs that also report what evidence shows: they quote only a subject that can speak."""
     outlets: frozenset[str]
     """Names of news outlets."""
     media_words: frozenset[str]
@@ -97,15 +106,19 @@ def cue_lexicon() -> CueLexicon:
     """The shipped reporting verbs and media cues."""
     verbs: set[str] = set()
     object_verbs: set[str] = set()
+    evidential_verbs: set[str] = set()
     for line in read_sections("reporting_verbs.txt")[""]:
         lemma, *flags = line.lower().split()
         verbs.add(lemma)
         if "object" in flags:
             object_verbs.add(lemma)
+        if "evidential" in flags:
+            evidential_verbs.add(lemma)
     media = read_sections("media_cues.txt")
     return CueLexicon(
         frozenset(verbs),
         frozenset(object_verbs),
+        frozenset(evidential_verbs),
         frozenset(media.get("outlets", [])),
         frozenset(media.get("words", [])),
         frozenset(w.lower() for w in media.get("frames", [])),
@@ -306,8 +319,7 @@ def find_quotes(doc: Doc) -> list[Quote]:
     paras = paragraphs(text)
 
     quoted = [(m.start, m.end) for m in marked]
-    found = [_attribute(m, toks, lex, text, quoted) for m in marked]
-    found = [f for f in found if f is not None]
+    found = [f for f in (_attribute(m, toks, lex, text, quoted) for m in marked) if f is not None]
     found.extend(_indirect(toks, lex, marked, text))
 
     resolver = SpeakerResolver(text, entities, resolve_actor)
@@ -318,11 +330,13 @@ def find_quotes(doc: Doc) -> list[Quote]:
     for f in found:
         if f.subject is not None:
             f.speaker = by_token.get(f.subject.i)
-    _inherit(found, paras, text)
+    _inherit(found, paras, text, toks)
 
     quotes: dict[tuple[int, int, str], Quote] = {}
     for f in found:
         if f.kind != "indirect" and _is_name_in_quotes(toks, f, text):
+            continue
+        if f.kind == "partial" and f.cue is None and f.speaker is None and _is_term_in_quotes(toks, f):
             continue
         quote = _record(f, doc, lex, times, entities, toks)
         quotes.setdefault((quote.start, quote.end, quote.kind), quote)
@@ -430,6 +444,8 @@ def _indirect(toks: _Tokens, lex: CueLexicon, marked: list[_Marked], text: str) 
         subject = find_subject(tok)
         if subject is None:
             continue
+        if tok.lemma_.lower() in lex.evidential_verbs and not can_speak(subject):
+            continue  # "..., suggesting that the infrastructure is in place": evidence, not speech
         para = max(bisect.bisect_right(pstarts, span[0]) - 1, 0)
         found = _Found(span[0], span[1], "indirect", para)
         _with_cue(found, tok)
@@ -528,10 +544,14 @@ def _same_paragraph(a: Any, b: Any) -> bool:
     return not crosses_paragraph(a, b)
 
 
-def _inherit(found: list[_Found], paras: list[tuple[int, int]], text: str) -> None:
+def _inherit(found: list[_Found], paras: list[tuple[int, int]], text: str, toks: _Tokens) -> None:
     """Give quotes without an attribution the speaker of their context: the other pieces of a
     multi-paragraph quote, an attributed quote in the same paragraph, or, for a paragraph that
-    is nothing but a quote, the speaker quoted just before it."""
+    is nothing but a quote, the speaker quoted just before it.
+
+    A fragment in quote marks with no reporting word of its own (a scare quote: 'categories
+    such as "porn" are banned') takes a speaker only from a quote attributed earlier in its own
+    or the previous sentence; never from one that comes later."""
     direct = [f for f in found if f.kind != "indirect"]
     groups: dict[int, list[_Found]] = {}
     for f in direct:
@@ -547,6 +567,8 @@ def _inherit(found: list[_Found], paras: list[tuple[int, int]], text: str) -> No
         if f.speaker is not None or f.kind == "indirect":
             continue
         same_para = [g for g in ordered if g.para == f.para and g.speaker is not None and g is not f]
+        if f.kind == "partial":
+            same_para = [g for g in same_para if g.start < f.start and _sentence_gap(toks, g, f) <= 1]
         if same_para:
             before = [g for g in same_para if g.start < f.start]
             _copy(f, before[-1] if before else same_para[0])
@@ -557,6 +579,14 @@ def _inherit(found: list[_Found], paras: list[tuple[int, int]], text: str) -> No
             earlier = [g for g in ordered if g.para == f.para - 1 and g.speaker is not None]
             if earlier:
                 _copy(f, earlier[-1])
+
+
+def _sentence_gap(toks: _Tokens, source: _Found, target: _Found) -> int:
+    """How many sentence starts lie between the source quote's cue (else its start) and the
+    target quote's start."""
+    pos = source.cue.idx if source.cue is not None else source.start
+    lo, hi = sorted((pos, target.start))
+    return sum(1 for s in toks.doc.sents if lo < s.start_char <= hi)
 
 
 def _copy(target: _Found, source: _Found) -> None:
@@ -575,6 +605,13 @@ def _is_name_in_quotes(toks: _Tokens, f: _Found, text: str) -> bool:
     words = [t for t in inside if t.pos_ not in FUNCTION_POS]
     return (0 < len(inside) <= SCARE_QUOTE_MAX_TOKENS and bool(words)
             and all(t.text[:1].isupper() for t in words))
+
+
+def _is_term_in_quotes(toks: _Tokens, f: _Found) -> bool:
+    """A short fragment in quote marks that nobody is reported as saying ('features such as
+    "voice control"', 'categories such as "porn"') is a term the writer marks, not a quote."""
+    words = [t for t in toks.span(f.start, f.end) if not t.is_punct]
+    return len(words) <= SCARE_QUOTE_MAX_TOKENS
 
 
 # --- record ------------------------------------------------------------------------------------

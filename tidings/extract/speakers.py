@@ -9,11 +9,17 @@
   talks"): the description as written, its span, and the actor named inside it (U.S. -> United
   States);
 - a later reference ("the anonymous official", "the official", "he", "the company"): the most
-  recent compatible speaker introduced before it, with the span of the introducing mention.
+  recent compatible speaker introduced before it, with the span of the introducing mention
+  ("the carmaker" never means a product written "the Zephyr");
+- a document ("a statement from Apple", "the company website"): its author;
+- a title with a name in apposition ("The Vice President of the company, Mark Chandler"): the
+  name, also when the parser hung it on the organisation noun.
 
 `find_subject(cue)` finds the subject token of a reporting word in the parse: the nsubj, the
 subject of the verb a participle hangs from ("..., saying"), the speaker of an inverted
-attribution ('said the anonymous official'), the object of "according to".
+attribution ('said the anonymous official'), the object of "according to", the person a "who"
+clause describes, the first subject of a headline of coordinated clauses; none for impersonal
+frames ("it is interesting to note"). `can_speak(token)` says whether a subject can be a speaker.
 
 Mentions must be resolved in text order: the resolver keeps the speakers seen so far. The role
 nouns that make a description (and say which pronouns may refer to it) are data:
@@ -51,9 +57,11 @@ PHRASE_DROP_DEPS = frozenset(
 )
 """Children of a speaker's head word that are not part of the speaker phrase as written
 ("the official, who asked not to be named" -> "the official")."""
-PHRASE_KEEP_PREPS = frozenset({"for", "of", "with", "from", "familiar", "close"})
-"""Prepositions whose phrase stays in the speaker description ("a spokesman for the ministry");
-other prepositions ("to Reuters", "during the keynote") are cut."""
+PHRASE_KEEP_PREPS = frozenset({"for", "of", "with", "from", "at", "familiar", "close"})
+"""Prepositions whose phrase stays in the speaker description ("a spokesman for the ministry",
+"analysts at UBS"); other prepositions ("to Reuters", "during the keynote") are cut. Only
+prepositions hanging from the speaker's own noun count: "said at a news conference" hangs from
+the verb and is never part of the phrase."""
 MAX_PRONOUN_LOOKBACK = 2000
 """Characters: how far back a pronoun may find a person mentioned as a subject (calibrated on
 MEANTIME Apple articles, where a pronoun's antecedent is within the previous 3 sentences)."""
@@ -102,6 +110,15 @@ class RoleLexicon:
     """Nouns that, in the plural, describe a group of sources ("sources", "officials")."""
     organisation: frozenset[str]
     """Nouns for an organisation ("company", "group"): "the company" means an organisation."""
+    business: frozenset[str] = frozenset()
+    """Organisation nouns that mean a commercial company ("company", "carmaker", "airline"):
+    they do not refer back to a name written after "the" (a product: "the iPhone")."""
+    business_endings: frozenset[str] = frozenset()
+    """Last words (lower case) that make a name written after "the" a company name all the
+    same ("the Walt Disney Co.")."""
+    document: frozenset[str] = frozenset()
+    """Nouns for a text that speaks for its author ("a statement from the ministry", "the
+    company website"): the author is the speaker."""
 
     @property
     def all(self) -> frozenset[str]:
@@ -113,7 +130,8 @@ def role_lexicon() -> RoleLexicon:
     """The shipped speaker-description lexicon (`tidings/data/anonymous_sources.txt`)."""
     sections = read_sections("anonymous_sources.txt")
     norm = lambda key: frozenset(w.lower() for w in sections.get(key, []))  # noqa: E731
-    return RoleLexicon(norm("person"), norm("group"), norm("organisation"))
+    return RoleLexicon(norm("person"), norm("group"), norm("organisation"), norm("business"),
+                       norm("business_name_endings"), norm("document"))
 
 
 # --- entity lookup ---------------------------------------------------------------------------
@@ -242,8 +260,27 @@ class SpeakerResolver:
         lower = head.lower_
         if head.pos_ == "PRON" or lower in PERSON_PRONOUNS | GROUP_PRONOUNS | THING_PRONOUNS:
             return self._pronoun(head)
+        if head.lemma_.lower() in self.lexicon.document:
+            author = _document_author(head, self.lexicon)
+            if author is not None:
+                if author.dep_ == "compound" and not author.ent_type_:
+                    # "the company website": the determiner of the document makes "company"
+                    # refer back to an organisation already named.
+                    definite = any(c.dep_ == "det" and c.lower_ in DEFINITE_DETS for c in head.children)
+                    spoken = (self._earlier_with_role(author.lemma_.lower(), "organisation", head.idx)
+                              if definite else None)
+                else:
+                    spoken = self.resolve(author)
+                if spoken is not None:
+                    return spoken
         start, end = phrase_span(head)
-        named = self._named(head, start, end) or self._named_in_apposition(head)
+        ent = self.entities.covering(head.idx, head.idx + len(head))
+        if ent is None or ent.kind not in ORG_SPEAKER_KINDS | {"person"}:
+            # "The Vice President of the company, Mark Chandler, explained": the name in
+            # apposition beats a capitalised title read as a name.
+            named = self._named_in_apposition(head) or self._named(head, start, end)
+        else:
+            named = self._named(head, start, end)
         if named is not None:
             return self._remember(named, head.idx)
         return self._description(head, start, end)
@@ -270,24 +307,42 @@ class SpeakerResolver:
                            "person" if label else "unknown", roles)
         if label in SPACY_ACTORS:
             span = _ent_span(head) or (start, end)
-            name = self._actor_name(self.text[span[0] : span[1]])
-            return Speaker(name, True, start, end, name, "organisation", roles)
+            actor = self._actor_name(self.text[span[0] : span[1]])
+            return Speaker(actor, True, start, end, actor, "organisation", roles)
         return None
 
     def _named_in_apposition(self, head: Any) -> Speaker | None:
-        """"The ministry's spokesman, Ahmed Fahmy, said": the name in apposition is the speaker."""
-        if head.pos_ != "NOUN":
+        """"The ministry's spokesman, Ahmed Fahmy, said": the name in apposition is the speaker.
+
+        The parser often hangs the name on the last noun before it ("the vice president of the
+        company, Mark Chandler"; "vice-president of marketing for the iPod, Greg Joswiak"). A
+        person's name cannot stand in apposition to an organisation or a product, so a name
+        hung there belongs to the speaker's head noun; a name hung on another noun for a person
+        ("the lawyer for the mother, Jane Doe") does not.
+        """
+        if head.pos_ not in ("NOUN", "PROPN"):
             return None
-        for child in head.children:
-            if child.dep_ != "appos":
-                continue
+        for owner, child in _appositions(head):
             ent = self.entities.covering(child.idx, child.idx + len(child))
-            if ent is not None and ent.kind == "person":
-                affiliation = ent.affiliation or self._affiliation(head, exclude=ent)
-                roles = self._roles(head) | {head.lemma_.lower()} | _role_words(ent)
-                return Speaker(ent.canonical, True, ent.start, ent.end, affiliation, "person",
-                               frozenset(roles) & self.lexicon.person)
+            if ent is None or ent.kind != "person":
+                continue
+            if owner.i != head.i and not self._thing_noun(owner):
+                continue
+            affiliation = ent.affiliation or self._affiliation(head, exclude=ent)
+            roles = self._roles(head) | {head.lemma_.lower()} | _role_words(ent)
+            return Speaker(ent.canonical, True, ent.start, ent.end, affiliation, "person",
+                           frozenset(roles) & self.lexicon.person)
         return None
+
+    def _thing_noun(self, tok: Any) -> bool:
+        """True for an organisation or product noun: a named non-person entity ("the iPod",
+        "Airbus") or an organisation noun ("the company")."""
+        ent = self.entities.covering(tok.idx, tok.idx + len(tok))
+        if ent is not None:
+            return ent.kind != "person"
+        if tok.ent_type_:
+            return tok.ent_type_ not in SPACY_PERSON
+        return tok.lemma_.lower() in self.lexicon.organisation
 
     def _remember(self, speaker: Speaker, pos: int) -> Speaker:
         for entry in reversed(self.entries):
@@ -334,30 +389,53 @@ class SpeakerResolver:
         return speaker
 
     def _earlier_with_role(self, lemma: str, kind: SpeakerKind, pos: int) -> Speaker | None:
-        for entry in sorted(self.entries, key=lambda e: e.last, reverse=True):
-            if lemma in entry.speaker.roles:
-                entry.last = pos
-                return entry.speaker
-        if kind == "organisation":
-            orgs = self.entities.before(pos, ORGANISATION_KINDS, MAX_PRONOUN_LOOKBACK)
-            doc = self._doc
-            for ent in orgs:
-                # "NPD Group, a market research firm, ..." then "The firm said".
-                if doc is not None and lemma in _apposition_nouns(doc, ent):
-                    return self._remember(
-                        Speaker(ent.canonical, True, ent.start, ent.end, ent.canonical, "organisation",
-                                frozenset({lemma})), pos)
-            for entry in sorted(self.entries, key=lambda e: e.last, reverse=True):
-                if entry.speaker.kind == "organisation":
-                    entry.last = pos
-                    return entry.speaker
-            if orgs:
-                # Prefer an organisation that was the subject of a clause: the text's topic.
-                ent = next((e for e in orgs if doc is not None and _in_subject(doc, e)), orgs[0])
+        """The speaker a definite description ("the official", "the company") refers back to.
+
+        People: the latest speaker the text gave this role noun. Organisations: an organisation
+        the text introduced with this noun in apposition ("NPD Group, a market research firm");
+        else an organisation named as a subject after the latest organisation speaker was last
+        mentioned (the text has moved on to it); else that speaker; else the organisation named
+        last, preferring one that was the subject of a clause."""
+        by_recency = sorted(self.entries, key=lambda e: e.last, reverse=True)
+        same_role = next((e for e in by_recency if lemma in e.speaker.roles), None)
+        if kind != "organisation":
+            if same_role is None:
+                return None
+            same_role.last = pos
+            return same_role.speaker
+        orgs = self.entities.before(pos, ORGANISATION_KINDS, MAX_PRONOUN_LOOKBACK)
+        if lemma in self.lexicon.business:
+            orgs = [e for e in orgs if not self._written_as_product(e)]
+        doc = self._doc
+        for ent in orgs:
+            if doc is not None and lemma in _apposition_nouns(doc, ent):
                 return self._remember(
-                    Speaker(ent.canonical, True, ent.start, ent.end, ent.canonical, "organisation"), pos
-                )
+                    Speaker(ent.canonical, True, ent.start, ent.end, ent.canonical, "organisation",
+                            frozenset({lemma})), pos)
+        entry = same_role or next((e for e in by_recency if e.speaker.kind == "organisation"), None)
+        newer = next((e for e in orgs if (entry is None or e.start > entry.last)
+                      and doc is not None and _in_subject(doc, e, owners=False)), None)
+        if newer is not None:
+            return self._remember(
+                Speaker(newer.canonical, True, newer.start, newer.end, newer.canonical, "organisation"), pos)
+        if entry is not None:
+            entry.last = pos
+            return entry.speaker
+        if orgs:
+            return self._remember(
+                Speaker(orgs[0].canonical, True, orgs[0].start, orgs[0].end, orgs[0].canonical,
+                        "organisation"), pos)
         return None
+
+    def _written_as_product(self, ent: Entity) -> bool:
+        """True when the text writes this organisation-tagged name after "the" ("The iPhone only
+        made its appearance") and the name does not end like a company name ("the Walt Disney
+        Co."): a business noun ("the company") does not refer back to it."""
+        before = self.text[max(0, ent.start - 4) : ent.start]
+        if before.lower() != "the ":
+            return False
+        words = self.text[ent.start : ent.end].lower().split()
+        return not words or words[-1] not in self.lexicon.business_endings
 
     # -- pronouns -----------------------------------------------------------------------------
 
@@ -466,6 +544,40 @@ def _affiliation_tokens(head: Any) -> list[Any]:
     return sorted(out, key=lambda t: t.i)
 
 
+def _appositions(head: Any) -> list[tuple[Any, Any]]:
+    """`(owner, apposition)` pairs inside the speaker phrase of `head`, nearest first: the
+    phrase is walked through modifiers, prepositional objects and conjuncts, not clauses."""
+    out: list[tuple[Any, Any]] = []
+    queue = [head]
+    seen = {head.i}
+    while queue:
+        tok = queue.pop(0)
+        for child in tok.children:
+            if child.i in seen:
+                continue
+            seen.add(child.i)
+            if child.dep_ == "appos":
+                out.append((tok, child))
+            if child.dep_ in ("appos", "prep", "pobj", "conj", "compound", "poss", "amod", "nmod"):
+                queue.append(child)
+    return out
+
+
+def _document_author(head: Any, lexicon: RoleLexicon) -> Any:
+    """Who is behind a document noun: "a statement from Apple", "a report by the UN", "the
+    ministry's statement", "the company website", "a Pentagon report"; None when unsaid."""
+    by = _by_author(head)
+    if by is not None:
+        return by
+    for child in head.children:
+        if child.dep_ == "poss" and child.pos_ != "PRON":
+            return child
+        if child.dep_ == "compound" and (child.ent_type_ in SPACY_ACTORS
+                                         or child.lemma_.lower() in lexicon.organisation):
+            return child
+    return None
+
+
 def _glued(tok: Any) -> bool:
     """True for punctuation written inside a word ("El-Reshiq", "Al-Aqsa")."""
     doc = tok.doc
@@ -506,8 +618,9 @@ def _apposition_nouns(doc: Any, ent: Entity) -> set[str]:
     return {c.lemma_.lower() for c in root.children if c.dep_ == "appos"}
 
 
-def _in_subject(doc: Any, ent: Entity) -> bool:
-    """True when entity mention `ent` is (part of) the subject of a clause in `doc`."""
+def _in_subject(doc: Any, ent: Entity, owners: bool = True) -> bool:
+    """True when entity mention `ent` is (part of) the subject of a clause in `doc`; with
+    `owners=False` a possessor inside the subject ("AOL's messenger was shown") does not count."""
     span = doc.char_span(ent.start, ent.end, alignment_mode="expand")
     if span is None or len(span) == 0:
         return False
@@ -515,7 +628,8 @@ def _in_subject(doc: Any, ent: Entity) -> bool:
     for _ in range(4):
         if tok.dep_ in SUBJECT_DEPS:
             return True
-        if tok.dep_ not in ("compound", "appos", "conj", "poss", "flat") or tok.head.i == tok.i:
+        allowed = ("compound", "appos", "conj", "poss", "flat") if owners else ("compound", "appos", "conj", "flat")
+        if tok.dep_ not in allowed or tok.head.i == tok.i:
             return False
         tok = tok.head
     return False
@@ -557,15 +671,47 @@ def find_subject(cue: Any) -> Any:
     subject = _parsed_subject(cue)
     if subject is not None and crosses_paragraph(subject, cue):
         return _local_subject(cue)
+    if subject is not None and subject.pos_ in ("VERB", "AUX"):
+        # A clause parsed as the subject. In a headline of coordinated clauses ("Apple releases
+        # iPhone SDK, announces update") its own subject is the speaker; otherwise the parser
+        # missed a sentence boundary ("... in the U.S. Jobs also noted"): trust the local words.
+        if _after_comma(cue):
+            return next((c for c in subject.children
+                         if c.dep_ == "nsubj" and not crosses_paragraph(c, cue)), None)
+        return _local_subject(cue)
     if subject is None and any(c.dep_ == "nsubj" and crosses_paragraph(c, cue) for c in cue.children):
         return _local_subject(cue)
     return subject
+
+
+def can_speak(tok: Any) -> bool:
+    """True when subject token `tok` can be a speaker: a name (PERSON, ORG, GPE, NORP or a
+    proper noun), a personal pronoun, or a noun from the speaker lexicon (people, groups,
+    organisations, documents). "The figures", "a TV movie" cannot."""
+    if tok.pos_ == "PROPN" or tok.ent_type_ in SPACY_PERSON | SPACY_ACTORS:
+        return True
+    if tok.pos_ == "PRON":
+        return tok.lower_ in PERSON_PRONOUNS | GROUP_PRONOUNS | THING_PRONOUNS | {"i", "we", "you"}
+    lex = role_lexicon()
+    if tok.lemma_.lower() in lex.all | lex.document:
+        return True
+    # "Apple's worldwide vice-president of marketing, Greg Joswiak, indicated": a named person
+    # in apposition speaks whatever the head noun is.
+    return any(appos.ent_type_ in SPACY_PERSON for _, appos in _appositions(tok))
 
 
 def crosses_paragraph(a: Any, b: Any) -> bool:
     """True when a paragraph break lies between spaCy tokens `a` and `b`."""
     lo, hi = sorted((a.i, b.i))
     return any("\n" in t.text_with_ws for t in a.doc[lo:hi])
+
+
+def _after_comma(cue: Any) -> bool:
+    """True when a comma stands right before `cue` (adverbs aside): "..., announces"."""
+    i = cue.i - 1
+    while i >= 0 and cue.doc[i].pos_ == "ADV":
+        i -= 1
+    return i >= 0 and cue.doc[i].text == ","
 
 
 def _local_subject(cue: Any) -> Any:
@@ -589,11 +735,15 @@ def _parsed_subject(cue: Any) -> Any:
                     if obj.dep_ == "pobj":
                         return _author(obj) or obj
         return None
+    if _impersonal(cue):
+        return None  # "it is interesting to note that ...", "it is fair to say": nobody speaks
     tok = cue
     for _ in range(MAX_CLIMB):
         for child in tok.children:
             if child.dep_ == "nsubj" and not crosses_paragraph(child, cue):
                 if child.tag_ in ("WP", "WDT") and tok.dep_ == "relcl":
+                    if child.lower_ == "who":
+                        return _person_antecedent(tok.head)
                     return tok.head  # "Hamdan, who told ..."
                 return child
             if child.dep_ == "nsubjpass" and tok.lemma_ == "quote":
@@ -615,11 +765,45 @@ def _parsed_subject(cue: Any) -> Any:
     return None
 
 
+def _impersonal(cue: Any) -> bool:
+    """True for a cue in an impersonal frame: an infinitive after an adjective ("it is
+    interesting to note", "it is fair to say", "safe to say"), which the parser hangs on the
+    adjective or on the copula beside it."""
+    if cue.dep_ != "xcomp":
+        return False
+    head = cue.head
+    return head.pos_ == "ADJ" or (head.lemma_ == "be" and any(c.dep_ == "acomp" for c in head.children))
+
+
+def _person_antecedent(tok: Any) -> Any:
+    """The person a "who" clause describes. The parser hangs the clause on the nearest noun
+    ("Charles O'Reilly, a management expert at Stanford University, who stated ..."); "who"
+    means a person, so climb from a non-person noun through its prepositional phrase and
+    apposition to the person noun or name above it."""
+    node = tok
+    for _ in range(MAX_CLIMB + 2):
+        person = node.ent_type_ in SPACY_PERSON or node.lemma_.lower() in role_lexicon().person
+        if person:
+            if node.dep_ == "appos" and node.head.pos_ == "PROPN":
+                return node.head  # "O'Reilly, a management expert, who": the name
+            return node
+        if node.dep_ not in ("pobj", "prep", "appos", "compound") or node.head.i == node.i:
+            break
+        node = node.head
+    return tok
+
+
 def _author(obj: Any) -> Any:
     """Who is behind a document: "figures released by NPD Group", "a report by the UN"."""
     if obj.pos_ == "PROPN" or obj.lemma_.lower() in role_lexicon().all:
         return None
-    for child in obj.children:
+    return _by_author(obj)
+
+
+def _by_author(head: Any) -> Any:
+    """The agent of a noun: "a statement from Apple", "a report by the UN", "figures
+    released by NPD Group"; None when there is none."""
+    for child in head.children:
         if child.dep_ == "acl":
             for agent in child.children:
                 if agent.dep_ == "agent" or (agent.dep_ == "prep" and agent.lower_ == "by"):
@@ -630,8 +814,10 @@ def _author(obj: Any) -> Any:
 
 
 def _inverted_subject(cue: Any) -> Any:
-    # '"...," said the official' is sometimes parsed with the speaker as an object.
-    if cue.i == 0:
+    # '"...," said the official' is sometimes parsed with the speaker as an object. A cue
+    # coordinated with an earlier verb ("Velora recalls scooters, announces new checks") has
+    # its object after it, not its speaker.
+    if cue.i == 0 or cue.dep_ == "conj":
         return None
     prev = cue.doc[cue.i - 1]
     if not (prev.is_punct or prev.is_quote):
