@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 DEMO_DB ?= demo.db
 
-.PHONY: install demo test eval bench clean
+.PHONY: install demo test eval bench serve clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,7 @@ demo: install
 	$(BIN)/tidings search ceasefire --db $(DEMO_DB)
 
 test: install
+	bash scripts/install-browser.sh $(VENV)
 	$(BIN)/python -m pytest -q
 
 eval: install
@@ -28,6 +29,9 @@ eval: install
 
 bench: install
 	$(BIN)/python bench/ingest_bench.py
+
+serve: demo
+	$(BIN)/tidings serve --db $(DEMO_DB)
 
 clean:
 	rm -rf $(VENV) build *.egg-info $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm

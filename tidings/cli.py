@@ -332,6 +332,24 @@ def stories(
     out.print(table)
 
 
+@app.command()
+def serve(
+    db: DbOption = None,
+    host: Annotated[str, typer.Option("--host", help="Interface to bind (default: this machine only).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="TCP port.")] = 8000,
+    config: ConfigOption = None,
+) -> None:
+    """Serve the web UI and its JSON API over a store (read-only; safe while an ingest writes)."""
+    from tidings.web import serve as run_server
+
+    try:
+        settings = _settings(config, None)
+        err.print(f"serving {db or settings.store.path} on http://{host}:{port}/  (Ctrl-C to stop)")
+        run_server(db or settings.store.path, host=host, port=port)
+    except TidingsError as exc:
+        raise _fail(exc) from None
+
+
 @app.command("eval")
 def evaluate(
     shared: Annotated[Optional[Path], typer.Option("--shared", help="Gold data directory (default: ../shared beside the repository).")] = None,

@@ -27,6 +27,7 @@ from collections.abc import Sequence
 from typing import Any, get_args, get_origin, get_type_hints
 
 from tidings.errors import StoreError
+from tidings.store.summary_tables import SUMMARY_MIGRATIONS
 
 log = logging.getLogger(__name__)
 
@@ -322,5 +323,6 @@ MIGRATIONS: list[Migration] = [
     ("0002_extracted_spans", _extracted_spans()),
     ("0003_events", _events()),
     ("0004_stories", _STORIES),
+    *SUMMARY_MIGRATIONS,  # 0005-0008: summary tables and indexes for fast listings
 ]
 """Every schema change, oldest first. Append only; never edit or reorder an applied entry."""
