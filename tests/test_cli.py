@@ -111,3 +111,24 @@ def test_ingest_groups_examples_into_their_stories(tmp_path: Path) -> None:
     with sqlite3.connect(db) as conn:
         placed = conn.execute("select count(*) from story_articles").fetchone()[0]
         assert placed == table_counts(db)["articles"]
+
+
+def test_a_verbatim_copy_reuses_the_extraction_of_its_original(tmp_path: Path) -> None:
+    text = ("Delegations from Armenia and Azerbaijan ended two days of talks in Vienna on Tuesday without "
+            "agreeing on the border commission's mandate, officials said. \"We narrowed the gaps but did not "
+            "close them,\" said Lena Aroyan, a senior Armenian negotiator, after the session.")
+    first = tmp_path / "a.jsonl"
+    first.write_text(json.dumps({"text": text, "date": "2024-10-02", "url": "https://wire.example/1"}) + "\n")
+    second = tmp_path / "b.jsonl"
+    second.write_text(json.dumps({"text": text, "date": "2024-10-02", "url": "https://daily.example/9"}) + "\n")
+    db = tmp_path / "t.db"
+    assert run("ingest", str(first), "--db", str(db), "--workers", "1").returncode == 0
+    again = run("ingest", str(second), "--db", str(db), "--workers", "1")
+    assert "copies 1 (1 reused)" in again.stdout, again.stdout
+    with sqlite3.connect(db) as conn:
+        docs = {row[0]: json.loads(row[1]) for row in conn.execute("select url, doc_json from articles")}
+        kind, reused = conn.execute("select kind, reused from copies").fetchone()
+    assert reused == 1 and kind == "exact"
+    original, copy = docs["https://wire.example/1"], docs["https://daily.example/9"]
+    assert copy["entities"] == original["entities"] and copy["quotes"] == original["quotes"]
+    assert any(e["canonical"] == "Azerbaijan" for e in copy["entities"])

@@ -15,9 +15,12 @@ from tidings.pipeline import build_pipeline
 from tidings.readers import read_paths
 from tidings.readers.text import doc_from_text
 from tidings.settings import Settings, load_settings
+from tidings.corpus.copies import CopyIndex
 from tidings.corpus.features import find_story_features
+from tidings.corpus.fingerprint import fingerprint
 from tidings.corpus.stories import StoryIndex
 from tidings.store import Store, open_store
+from tidings.store.copies import CopyCheck, load_copy_index, write_copies
 from tidings.store.stories import StoreArchive, place_articles
 
 log = logging.getLogger(__name__)
@@ -37,6 +40,10 @@ class IngestReport:
     """Articles re-processed (with `force`) whose stored annotations changed."""
     new_stories: int = 0
     """Stories founded by this run's articles."""
+    copies: int = 0
+    """New articles found to be syndicated copies of another article."""
+    reused: int = 0
+    """Copies whose extraction was reused from the article they repeat (not computed again)."""
     failures: list[ReadFailure | ProcessFailure] = field(default_factory=list)
     """Inputs that could not be read or processed, with reasons."""
 
@@ -89,6 +96,9 @@ def ingest(
     settings = settings or load_settings()
     report = IngestReport()
     with open_store(db or settings.store.path, settings.store) as store:
+        copy_index = load_copy_index(store)
+        checks: dict[str, CopyCheck] = {}
+        cleaner = build_pipeline(settings, annotate=False)  # cleaning runs here, before the copy check
 
         def unseen() -> Iterator[Doc | ReadFailure]:
             for item in read_paths(paths, settings.read, date=date):
@@ -99,6 +109,7 @@ def ingest(
                         if on_progress:
                             on_progress(report)
                         continue
+                    item = _check_copy(store, cleaner(item), copy_index, checks, report)
                 yield item
 
         stories = StoryIndex(archive=StoreArchive(store))
@@ -107,7 +118,7 @@ def ingest(
             if isinstance(result, Doc):
                 batch.append(result)
                 if len(batch) >= settings.store.batch_size:
-                    _write(store, stories, batch, report)
+                    _write(store, stories, copy_index, checks, batch, report)
                     batch = []
             else:
                 report.failures.append(result)
@@ -115,7 +126,7 @@ def ingest(
             if on_progress:
                 on_progress(report)
         if batch:
-            _write(store, stories, batch, report)
+            _write(store, stories, copy_index, checks, batch, report)
         with store.transaction():
             stories.flush()
         if on_progress:
@@ -123,10 +134,37 @@ def ingest(
     return report
 
 
-def _write(store: Store, stories: StoryIndex, batch: list[Doc], report: IngestReport) -> None:
+def _check_copy(store: Store, doc: Doc, index: CopyIndex, checks: dict[str, CopyCheck],
+                report: IngestReport) -> Doc:
+    """Fingerprint a cleaned article and join it to its copy group. A copy whose cleaned text is
+    the same as a stored article's takes that article's extraction instead of computing it."""
+    fp = fingerprint(doc.text)
+    match = index.find(fp)
+    index.add(doc.id, fp, doc.published)
+    reused = False
+    if match is not None:
+        report.copies += 1
+        original = store.get_doc(match.matched_id)
+        if original is not None and original.text == doc.text:
+            doc.spans = {name: list(records) for name, records in original.spans.items()}
+            doc.stages = list(original.stages)
+            reused = True
+            report.reused += 1
+    checks[doc.id] = CopyCheck(doc.id, fp, match, reused)
+    return doc
+
+
+def _write(store: Store, stories: StoryIndex, copy_index: CopyIndex, checks: dict[str, CopyCheck],
+           batch: list[Doc], report: IngestReport) -> None:
     result = store.upsert_docs(batch)
     report.new += result.new
     report.present += result.present
     report.updated += result.updated
-    placed = place_articles(store, stories, ((doc.id, find_story_features(doc), None) for doc in batch))
+    write_copies(store, copy_index, [checks.pop(doc.id) for doc in batch if doc.id in checks])
+
+    def copy_of(doc: Doc) -> str | None:
+        canonical = copy_index.canonical(doc.id) if doc.id in copy_index else doc.id
+        return canonical if canonical != doc.id else None
+
+    placed = place_articles(store, stories, ((doc.id, find_story_features(doc), copy_of(doc)) for doc in batch))
     report.new_stories += sum(a.is_new for a in placed)

@@ -100,7 +100,8 @@ def ingest(
 
 def _summary_line(report) -> str:  # type: ignore[no-untyped-def]
     return (f"read {report.read}, new {report.new}, already present {report.present}, "
-            f"updated {report.updated}, failed {report.failed}, new stories {report.new_stories}")
+            f"updated {report.updated}, failed {report.failed}, copies {report.copies} "
+            f"({report.reused} reused), new stories {report.new_stories}")
 
 
 @app.command()
@@ -330,6 +331,41 @@ def stories(
     for r in rows:
         table.add_row(r.id, r.label, r.first_date or "", r.last_date or "", str(r.articles), str(r.outlets), str(r.copies))
     out.print(table)
+
+
+@app.command()
+def negotiation(
+    party: Annotated[Optional[str], typer.Option("--party", help="A party's or mediator's name contains this.")] = None,
+    limit: Annotated[int, typer.Option("--limit", help="Most records to show.")] = 20,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON Lines.")] = False,
+    db: DbOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """The state of negotiations: parties, mediators, venue, outcome, issues and each party's stance."""
+    from tidings.records import to_dict
+    from tidings.store import open_store
+    from tidings.store.queries import list_negotiations
+
+    try:
+        settings = _settings(config, None)
+        with open_store(db or settings.store.path, settings.store, readonly=True) as store:
+            rows = list_negotiations(store, party, limit)
+    except TidingsError as exc:
+        raise _fail(exc) from None
+    if as_json:
+        for article_id, published, record in rows:
+            sys.stdout.write(json.dumps({"article_id": article_id, "published": published, **to_dict(record)},
+                                        ensure_ascii=False) + "\n")
+        return
+    for article_id, published, record in rows:
+        out.print(f"[bold]{' vs '.join(record.parties)}[/bold]  mediators: {', '.join(record.mediators) or '-'}  "
+                  f"venue: {record.venue or '-'}  round: {record.round_end or record.round_start or '?'}  "
+                  f"outcome: {record.outcome or '-'}  (article {article_id}, {published or 'undated'})", highlight=False)
+        table = Table("issue", "key", "stances (party: stance, date)", expand=True)
+        for issue in record.issues:
+            stances = "; ".join(f"{s.party}: {s.stance}{' ' + s.date if s.date else ''}" for s in issue.stances)
+            table.add_row(issue.label, issue.key, stances)
+        out.print(table)
 
 
 @app.command()

@@ -13,10 +13,28 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
-from tidings.records import Precision, Removal, Segment, SourceRef, from_dict, to_dict
+from tidings.records import (
+    Entity,
+    Event,
+    Negotiation,
+    Place,
+    Precision,
+    Quote,
+    Removal,
+    Segment,
+    SourceRef,
+    TimeRef,
+    from_dict,
+    to_dict,
+)
 
-SPAN_GROUPS: dict[str, type] = {}
-"""Registry of span-group name -> record class, filled by the extractors that add them."""
+SPAN_GROUPS: dict[str, type] = {
+    "entities": Entity, "times": TimeRef, "places": Place, "quotes": Quote, "events": Event,
+    "negotiation": Negotiation,
+}
+"""Registry of span-group name -> record class. The built-in groups are known from the start, so
+any process (the writer, the web server) can load stored Docs without importing the extractors;
+an extractor that adds a new group registers it with `register_group`."""
 
 
 def register_group(name: str, cls: type) -> None:

@@ -46,7 +46,8 @@ class Pipeline:
 
     def __call__(self, doc: Doc) -> Doc:
         for stage in self.stages:
-            doc = _run_stage(stage, doc)
+            if stage.name not in doc.stages:
+                doc = _run_stage(stage, doc)
         return doc
 
     def run_many(self, docs: list[Doc]) -> list[Doc | PipelineError]:
@@ -54,7 +55,9 @@ class Pipeline:
         of its Doc (naming the stage) and the other Docs go on."""
         results: list[Doc | PipelineError] = list(docs)
         for stage in self.stages:
-            live = [i for i, r in enumerate(results) if isinstance(r, Doc)]
+            # A stage that already ran on a Doc (cleaning in the writer, an extraction reused
+            # from the article a copy repeats) is not run again.
+            live = [i for i, r in enumerate(results) if isinstance(r, Doc) and stage.name not in r.stages]
             if stage.run_batch is not None and len(live) > 1:
                 try:
                     done = stage.run_batch([results[i] for i in live])  # type: ignore[misc]
@@ -116,6 +119,7 @@ def _annotation_stages(settings: Settings) -> list[Stage]:
     # Imported here so that reading and cleaning never pay for spaCy or the gazetteers.
     from tidings.extract.entities import make_entities_stage
     from tidings.extract.events import make_events_stage
+    from tidings.extract.negotiation import make_negotiation_stage
     from tidings.extract.parse import make_parse_stage
     from tidings.extract.places import make_places_stage
     from tidings.extract.quotes import make_quotes_stage
@@ -128,4 +132,5 @@ def _annotation_stages(settings: Settings) -> list[Stage]:
         make_places_stage(settings.places.extra_gazetteers),
         make_quotes_stage(),
         make_events_stage(settings.events.extra_lexicons),
+        make_negotiation_stage(event_lexicons=settings.events.extra_lexicons),
     ]

@@ -322,3 +322,129 @@ class Event:
     """The negotiation issue the event is about, as a normalised noun phrase, if any."""
     confidence: float = 0.0
     """How sure the coder is, 0-1 (see tidings/extract/events.py for the score)."""
+
+
+# --- Negotiation state (tidings/extract/negotiation.py) -------------------------------------
+
+StanceLabel = Literal["demand", "propose", "accept", "reject", "concede", "accuse-backtracking"]
+"""A side's position on an issue: demands it, proposes it, accepts it, rejects it, concedes
+it, or accuses another side of going back on it."""
+
+OutcomeStatus = Literal[
+    "agreement reached", "no agreement", "talks continue", "talks suspended", "talks collapsed"
+]
+"""Where the talks stand, as the text states it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Stance:
+    """One side's stance on one issue, with the sentence that states it."""
+
+    start: int
+    """Start of the evidence (the sentence that states the stance) in `doc.text`."""
+    end: int
+    """End of the evidence in `doc.text`."""
+    party: str
+    """Canonical actor who takes the stance; "mediators" for the mediators acting together."""
+    role: Literal["party", "mediator", "other"]
+    """Whether `party` is a side of the negotiation, a mediator, or someone else."""
+    stance: StanceLabel
+    """demand, propose, accept, reject, concede or accuse-backtracking."""
+    trigger_start: int
+    """Start of the words that state the stance ("demanded", "put forward") in `doc.text`."""
+    trigger_end: int
+    """End of those words."""
+    what_start: int | None = None
+    """Start of the phrase naming the issue in this sentence, when there is one."""
+    what_end: int | None = None
+    """End of that phrase."""
+    target: str | None = None
+    """Who the stance is addressed to or the accusation aimed at, when the text says."""
+    according_to: str | None = None
+    """The side that reports this stance when it is not the stance-taker's own word ("Hamas said
+    Israel had added new conditions": Israel's demand according to Hamas)."""
+    date: str | None = None
+    """When the stance was taken (ISO date / TIMEX3 value), else None."""
+    date_source: Literal["clause", "sentence", "governing", "publication", "none"] = "none"
+    """Where `date` came from (as for events)."""
+    modality: Literal["asserted", "hypothetical", "future", "demanded"] = "asserted"
+    """As the event's: a stated stance, a conditional one, an announced one."""
+    source: Literal["event", "cue", "implied"] = "event"
+    """How it was found: from a coded event, from a cue phrase, or implied by another stance
+    (accusing a side of backtracking on a commitment implies demanding what was committed)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    """One issue under negotiation: a normalised key, a readable label and the sides' stances."""
+
+    start: int
+    """Start of the issue's first mention in `doc.text`."""
+    end: int
+    """End of that mention."""
+    key: str
+    """Normalised key "<type>:<object>" ("presence:philadelphi-corridor"; see
+    tidings/data/negotiation/issues.toml); "deal" for the deal as a whole."""
+    label: str
+    """A readable label: the first mention's phrase without articles and side clauses."""
+    type: str
+    """The issue type (the key's first part)."""
+    related: tuple[str, ...] = ()
+    """Other keys that name the same issue (variants merged here, linked types, bare type)."""
+    stances: tuple[Stance, ...] = ()
+    """The stances taken on it, in text order."""
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """Where the talks stand, with the sentence that says so."""
+
+    start: int
+    """Start of the evidence sentence in `doc.text`."""
+    end: int
+    """End of the evidence sentence."""
+    status: OutcomeStatus
+    """agreement reached, no agreement, talks continue, talks suspended or talks collapsed."""
+    date: str | None = None
+    """When (ISO date / TIMEX3 value), from the sentence or its event; None if unknown."""
+    issue: str | None = None
+    """Key of the issue the outcome is about ("failed to agree on a ceasefire"), if any."""
+
+
+@dataclass(frozen=True, slots=True)
+class Negotiation:
+    """The state of one negotiation as an article reports it."""
+
+    start: int
+    """Start of the first sentence that reports the talks, in `doc.text`."""
+    end: int
+    """End of that sentence."""
+    parties: tuple[str, ...]
+    """Canonical names of the negotiating sides."""
+    party_codes: tuple[str, ...] = ()
+    """Actor codes aligned with `parties` ("ISR", "PSE-HAMAS"); "" where unknown."""
+    mediators: tuple[str, ...] = ()
+    """Canonical names of the mediators or hosts."""
+    venue: str | None = None
+    """Gazetteer name of where the talks were held."""
+    venue_start: int | None = None
+    """Start of the venue's mention in `doc.text`."""
+    venue_end: int | None = None
+    """End of the venue's mention."""
+    round_start: str | None = None
+    """First day (ISO date) of the talks round the article reports, from its talks events."""
+    round_end: str | None = None
+    """Last day (ISO date) of that round; None when no talks event has a day date."""
+    outcomes: tuple[Outcome, ...] = ()
+    """Where the talks stand, in text order (several: "no agreement", "talks continue")."""
+    issues: tuple[Issue, ...] = ()
+    """The issues under negotiation with the sides' stances, in order of first mention."""
+
+    @property
+    def outcome(self) -> str:
+        """The distinct outcome statuses joined by "; " ("no agreement; talks continue")."""
+        seen: list[str] = []
+        for o in self.outcomes:
+            if o.status not in seen:
+                seen.append(o.status)
+        return "; ".join(seen)

@@ -35,7 +35,7 @@ import time
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from tidings.corpus.incidents import Incident, merge_incidents
 from tidings.doc import Doc
@@ -100,7 +100,10 @@ class IncidentScores:
     """Every predicted incident of the set."""
 
 
-def pair_scores(predicted: Mapping[Hashable, Hashable], gold: Mapping[Hashable, Hashable]) -> PairScores:
+K = TypeVar("K", bound=Hashable)
+
+
+def pair_scores(predicted: Mapping[K, Hashable], gold: Mapping[K, Hashable]) -> PairScores:
     """Pairwise link precision/recall/F1 of `predicted` (item -> cluster) against `gold`, over
     the items of `gold`; items missing from `predicted` are singletons there."""
     items = sorted(gold, key=str)
@@ -162,9 +165,9 @@ def process_articles(articles: Sequence[dict[str, Any]], process: ProcessFn | No
 def assign_stories(articles: Sequence[dict[str, Any]], docs: Mapping[str, Doc]) -> dict[str, str]:
     """Article id -> story id from the real story index, in publication order."""
     from tidings.corpus.features import find_story_features
-    from tidings.corpus.stories import StoryIndex
+    from tidings.corpus.stories import MemoryArchive, StoryIndex
 
-    index = StoryIndex()
+    index = StoryIndex(archive=MemoryArchive())
     order = sorted(articles, key=lambda a: (a.get("date") or "9999", a["id"]))
     for a in order:
         index.add(a["id"], find_story_features(docs[a["id"]]), copy_of=a.get("copy_of"))
@@ -204,8 +207,8 @@ def score_set(articles: Sequence[dict[str, Any]], labels: Sequence[GoldReport],
             mismatched += 1
         j, _ = max(chosen, key=lambda je: (je[1].confidence, -je[0]))
         assignment[i] = of[(row.article, j)]
-    gold = {i: row.incident for i, row in enumerate(labels)}
-    predicted: dict[Hashable, Hashable] = dict(assignment)
+    gold: dict[Hashable, Hashable] = {i: row.incident for i, row in enumerate(labels)}
+    predicted: dict[Hashable, Hashable] = {i: inc for i, inc in assignment.items()}
     return IncidentScores(
         pairs=pair_scores(predicted, gold),
         bcubed=bcubed(predicted, gold),

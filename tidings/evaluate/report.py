@@ -31,7 +31,8 @@ from tidings.evaluate.meantime import GoldDoc, load_meantime
 
 log = logging.getLogger(__name__)
 
-EXTRACTORS = ("reader", "cleaning", "times", "entities", "places", "quotes", "events", "negotiation")
+EXTRACTORS = ("reader", "cleaning", "times", "entities", "places", "quotes", "events", "negotiation",
+              "copies", "stories")
 """Names accepted by `only` (one per extractor or gold section)."""
 MEANTIME_DIR = Path("nlp-eval-gold") / "meantime-en"
 """Where MEANTIME lives under the shared directory."""
@@ -149,6 +150,20 @@ def run_eval(shared: Path, only: Sequence[str] = (), *, process: ProcessFn | Non
         event_metrics = score_plover(shared, cache.get) + score_petrarch(shared, cache.get)
         report.metrics += event_metrics
         report.datasets += tuple(sorted({m.dataset for m in event_metrics}))
+
+    if "copies" in wanted:
+        from tidings.evaluate.copies import copy_metrics
+
+        copy_scores = copy_metrics()
+        report.metrics += copy_scores
+        report.datasets += tuple(sorted({m.dataset for m in copy_scores}))
+
+    if "stories" in wanted:
+        from tidings.evaluate.stories import HELDOUT_SET, load_dev_set, load_examples, story_metrics
+
+        story_scores = story_metrics(load_dev_set(), load_examples(), load_dev_set(HELDOUT_SET))
+        report.metrics += story_scores
+        report.datasets += tuple(sorted({m.dataset for m in story_scores}))
 
     samples_root = shared / SAMPLES_DIR
     gold_files = sorted(samples_root.glob("*.gold.json")) if samples_root.is_dir() else []

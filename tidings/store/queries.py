@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from tidings.records import Negotiation, from_dict
 from tidings.store.store import Store
 
 
@@ -185,3 +186,21 @@ def list_stories(store: Store, since: str | None = None, limit: int = 100) -> li
         "SELECT id, label, first_date, last_date, articles, outlets, copies FROM stories"
         + where + " ORDER BY last_date IS NULL, last_date DESC, articles DESC, id LIMIT ?", params).fetchall()
     return [StoryRow(*r) for r in rows]
+
+
+def list_negotiations(store: Store, party: str | None = None, limit: int = 20) -> list[tuple[str, str | None, Negotiation]]:
+    """`(article id, publication date, Negotiation)` for stored negotiation records, newest
+    article first; `party` keeps those naming a party or mediator containing it."""
+    rows = store.execute(
+        "SELECT s.article_id, a.published, s.data FROM spans s JOIN articles a ON a.id = s.article_id "
+        "WHERE s.grp = 'negotiation' ORDER BY a.published DESC, s.article_id, s.idx").fetchall()
+    out = []
+    for article_id, published, data in rows:
+        record = from_dict(Negotiation, json.loads(data))
+        names = [*record.parties, *record.mediators]
+        if party and not any(party.casefold() in n.casefold() for n in names):
+            continue
+        out.append((article_id, published, record))
+        if len(out) >= limit:
+            break
+    return out

@@ -312,6 +312,29 @@ CREATE TABLE story_merges (
 """
 
 
+_COPIES = """
+CREATE TABLE fingerprints (
+    article_id TEXT PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+    version INTEGER NOT NULL,       -- tidings.corpus.fingerprint.FINGERPRINT_VERSION
+    exact TEXT NOT NULL,            -- sha256 of the normalised text
+    minhash BLOB NOT NULL,          -- NUM_PERM little-endian uint32 values
+    shingles INTEGER NOT NULL
+);
+CREATE INDEX fingerprints_exact ON fingerprints(exact);
+
+CREATE TABLE copies (
+    article_id TEXT PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+    canonical_id TEXT NOT NULL,     -- earliest-published article of the copy group
+    matched_id TEXT NOT NULL,       -- the stored article most like this one when it arrived
+    kind TEXT NOT NULL,             -- exact, near, trimmed or extended (relative to matched_id)
+    jaccard REAL NOT NULL,
+    containment REAL NOT NULL,
+    reused INTEGER NOT NULL         -- 1 when the extraction was reused from matched_id
+);
+CREATE INDEX copies_canonical ON copies(canonical_id);
+"""
+
+
 def _events() -> str:
     from tidings.records import Event
 
@@ -324,5 +347,6 @@ MIGRATIONS: list[Migration] = [
     ("0003_events", _events()),
     ("0004_stories", _STORIES),
     *SUMMARY_MIGRATIONS,  # 0005-0008: summary tables and indexes for fast listings
+    ("0009_copies", _COPIES),
 ]
 """Every schema change, oldest first. Append only; never edit or reorder an applied entry."""

@@ -1,0 +1,403 @@
+"""Reports: what one article says about a happening, ready to be merged into incidents.
+
+A `Report` is one coded event of one article (doc.spans["events"][event_idx]) that asserts a
+happening: modality "asserted" (MODALITIES), negated or not. Planned, demanded and hypothetical
+events are not happenings and are left out. The report keeps the event, the article's outlet
+and publication date, the syndicated-copy link, the figures its sentence gives ("killed 12
+people" -> killed 12, read with tidings/data/incident_figures.toml; a figure goes to the event
+of its sentence whose trigger is nearest) and the content words of its sentence. Actor and
+target names the coder took from a place ("KHARKIV —" in a dateline, a town given as a target)
+are dropped: a town that was a target becomes the report's place.
+
+    reports = reports_from_doc(doc, copy_of=canonical_or_None, story_id=story)
+    report = make_report(ArticleMeta(id, outlet, published, text, places, entities), event, idx)
+
+tidings/corpus/incidents.py merges reports into incidents.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+import tomllib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any, Literal
+
+from tidings.corpus.features import fold_name, load_stopwords, normalise_word
+from tidings.records import Entity, Event, Place
+
+log = logging.getLogger(__name__)
+
+MODALITIES: frozenset[str] = frozenset({"asserted"})
+"""Event modalities that report a happening; future, demanded and hypothetical events do not."""
+
+FIGURES_FILE = "incident_figures.toml"
+"""Data file (in tidings/data/) of the figures read from report sentences."""
+
+
+# --- records ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    """A number a report's sentence gives for the happening ("killing at least 8 people")."""
+
+    what: str
+    """Kind of figure, a table name of incident_figures.toml ("killed", "wounded", "arrested")."""
+    value: int
+    """The number."""
+    qualifier: str | None = None
+    """"at least", "about", ... when the text bounds or estimates the number."""
+    start: int = 0
+    """Start of the phrase in the article's `doc.text`."""
+    end: int = 0
+    """End of the phrase."""
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """One article's report of a happening: one of its coded events, with where it was published."""
+
+    article_id: str
+    """The article's id."""
+    event_idx: int
+    """Position of the event in the article's doc.spans["events"]."""
+    event: Event
+    """The coded event (trigger and sentence offsets point into the article's text)."""
+    outlet: str | None = None
+    """The outlet that published the article."""
+    published: dt.date | None = None
+    """The article's publication date."""
+    copy_of: str | None = None
+    """The canonical article when this article is a syndicated copy of it."""
+    story_id: str | None = None
+    """The article's story when known (needed to merge undated reports)."""
+    actors: tuple[str, ...] = ()
+    """The event's actors, without names the coder took from a place."""
+    actor_keys: tuple[str, ...] = ()
+    """Actor identities compared across articles: the actor code, else "name:" + folded name."""
+    targets: tuple[str, ...] = ()
+    """The event's targets, without the place it happened at."""
+    target_keys: tuple[str, ...] = ()
+    """Target identities, as `actor_keys`."""
+    place: str | None = None
+    """Where it happened (the event's place, else a target that is a place)."""
+    place_country: str | None = None
+    """ISO 3166-1 alpha-2 code of the place's country, when the gazetteer gives one."""
+    place_feature: str | None = None
+    """Gazetteer feature of the place ("city", "region", ...), when known."""
+    figures: tuple[Figure, ...] = ()
+    """Figures its sentence gives."""
+    words: tuple[str, ...] = ()
+    """Normalised content words of its sentence, sorted (for sentence similarity)."""
+
+    @property
+    def source(self) -> str:
+        """The article this report stands for as a source: the canonical one for a copy."""
+        return self.copy_of or self.article_id
+
+    @property
+    def anchored(self) -> bool:
+        """True when it names an actor, a target or a place (it can identify a happening)."""
+        return bool(self.actor_keys or self.target_keys or self.place)
+
+    @property
+    def key(self) -> tuple[bool, dt.date, str, int]:
+        """Order of reports: originals before copies, then earliest published, article, event."""
+        return (self.copy_of is not None, self.published or dt.date.max, self.article_id,
+                self.event_idx)
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleMeta:
+    """The parts of an article reports are made from, when the Doc is not at hand."""
+
+    id: str
+    """Article id."""
+    outlet: str | None = None
+    """Publishing outlet."""
+    published: dt.date | None = None
+    """Publication date."""
+    text: str = ""
+    """The cleaned text the events point into ("" when unavailable: no figures or words)."""
+    places: tuple[Place, ...] = ()
+    """The article's places (to know a place's country and which names are places)."""
+    entities: tuple[Entity, ...] = ()
+    """The article's entities (to tell actors from places and datelines)."""
+
+    @property
+    def spans(self) -> dict[str, list[Any]]:
+        return {"places": list(self.places), "entities": list(self.entities)}
+
+
+# --- figures ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _FigurePatterns:
+    patterns: tuple[tuple[re.Pattern[str], dict[str, str]], ...]
+    numbers: dict[str, int]
+
+
+@lru_cache(maxsize=1)
+def _figure_patterns() -> _FigurePatterns:
+    text = resources.files("tidings.data").joinpath(FIGURES_FILE).read_text(encoding="utf-8")
+    data = tomllib.loads(text)
+    numbers = {str(k).lower(): int(v) for k, v in data.get("numbers", {}).items()}
+    quals = sorted(data.get("qualifiers", {}).get("words", []), key=len, reverse=True)
+    between = int(data.get("words", {}).get("between", 3))
+    words = sorted(numbers, key=len, reverse=True)
+    word_num = "|".join(re.escape(w) for w in words)
+    num = rf"(?P<num>\d{{1,3}}(?:,\d{{3}})+|\d+|(?:{word_num})(?:-(?:{word_num}))?)"
+    qual = rf"(?:(?P<qual>{'|'.join(re.escape(q) for q in quals)})\s+)?"
+    unit = r"(?!\s*(?:%|percent|per\s+cent|km|kilomet|miles?\b|years?\b|months?\b|weeks?\b|" \
+           r"days?\b|hours?\b|minutes?\b|[ap]\.?m\b|gmt\b|o'clock))"
+    link = rf"(?:(?!(?:and|or|but|while|as|after|before)\b)[a-z'-]+\s+){{0,{between}}}?"
+    out: list[tuple[re.Pattern[str], dict[str, str]]] = []
+
+    def alt(forms: Iterable[str]) -> str:
+        return "|".join(re.escape(f).replace(r"\ ", r"\s+") for f in sorted(forms, key=len, reverse=True))
+
+    tables = data.get("figures", {})
+    kinds = [("verbs_before", "verbs"), ("tolls", "tolls"), ("verbs_after", "verbs"), ("nouns", "nouns")]
+    for kind, key in kinds:
+        for name, table in tables.items():
+            forms = [str(f).lower() for f in table.get(key, [])]
+            if not forms:
+                continue
+            if kind == "verbs_before":
+                source = rf"\b(?:{alt(forms)})\s+{qual}{num}\b{unit}"
+            elif kind == "tolls":
+                source = rf"\b(?:{alt(forms)})\s+(?:[a-z]+\s+){{0,3}}?(?:to|at|of)\s+{qual}{num}\b{unit}"
+            elif kind == "verbs_after":
+                source = rf"{qual}\b{num}\s+{link}(?:{alt(forms)})\b"
+            else:
+                source = rf"{qual}\b{num}\s+(?:people\s+|persons\s+)?(?:{alt(forms)})\b"
+            out.append((re.compile(source, re.IGNORECASE), {"what": name}))
+    return _FigurePatterns(tuple(out), numbers)
+
+
+def _number(token: str, numbers: Mapping[str, int]) -> int | None:
+    t = token.lower().replace(",", "")
+    if t.isdigit():
+        return int(t)
+    if t in numbers:
+        return numbers[t]
+    if "-" in t:  # "twenty-five"
+        head, _, tail = t.partition("-")
+        if head in numbers and tail in numbers:
+            return numbers[head] + numbers[tail]
+    return None
+
+
+def find_figures(text: str, start: int = 0, end: int | None = None) -> list[Figure]:
+    """Figures written in `text[start:end]` (a report's sentence), with offsets into `text`.
+
+    One figure per number: the first pattern kind that reads it wins (a verb before the number,
+    a toll, a verb after it, a noun after it). Four-digit numbers without a comma from 1900 to
+    2100 are years, not figures.
+    """
+    end = len(text) if end is None else end
+    span = text[start:end]
+    fp = _figure_patterns()
+    found: dict[tuple[int, int], Figure] = {}
+    for pattern, info in fp.patterns:
+        for m in pattern.finditer(span):
+            num_span = m.span("num")
+            if num_span in found:
+                continue
+            token = m.group("num")
+            value = _number(token, fp.numbers)
+            if value is None or (token.isdigit() and len(token) == 4 and 1900 <= value <= 2100):
+                continue
+            qual = m.group("qual")
+            found[num_span] = Figure(info["what"], value, qual.lower() if qual else None,
+                                     start + m.start(), start + m.end())
+    return sorted(found.values(), key=lambda f: (f.start, f.what))
+
+
+# --- dates --------------------------------------------------------------------------------
+
+_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?(?:T[\d:.]+)?$")
+_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
+
+
+DatePrecision = Literal["day", "week", "month", "year"]
+"""How much of a date value is known."""
+
+PRECISION_ORDER: Mapping[str, int] = {"day": 0, "week": 1, "month": 2, "year": 3}
+"""Finer precisions first."""
+
+
+def date_bounds(value: str | None) -> tuple[dt.date, dt.date, DatePrecision] | None:
+    """The first and last day a date value can mean, and its precision: "2024-07" is July 1-31
+    ("month"), "2024-W28" the seven days of ISO week 28 ("week"); a time ("2024-07-02T10:00")
+    is its day. None for values that are not calendar dates (empty, "PAST_REF", durations)."""
+    if not value:
+        return None
+    m = _DATE.match(value)
+    try:
+        if m:
+            year, month, day = m.group(1), m.group(2), m.group(3)
+            if day:
+                d = dt.date(int(year), int(month), int(day))
+                return d, d, "day"
+            if month:
+                first = dt.date(int(year), int(month), 1)
+                nxt = (first + dt.timedelta(days=32)).replace(day=1)
+                return first, nxt - dt.timedelta(days=1), "month"
+            return dt.date(int(year), 1, 1), dt.date(int(year), 12, 31), "year"
+        w = _WEEK.match(value)
+        if w:
+            monday = dt.date.fromisocalendar(int(w.group(1)), int(w.group(2)), 1)
+            return monday, monday + dt.timedelta(days=6), "week"
+    except ValueError:
+        return None
+    return None
+
+
+def date_contains(a: str, b: str) -> bool:
+    """True when date value `a` covers all the days of `b` ("2024-07" covers "2024-07-02")."""
+    ba, bb = date_bounds(a), date_bounds(b)
+    return ba is not None and bb is not None and ba[0] <= bb[0] and bb[1] <= ba[1]
+
+
+# --- reports ------------------------------------------------------------------------------
+
+_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+
+
+def sentence_words(text: str) -> tuple[str, ...]:
+    """Normalised content words of a sentence, sorted (stopwords and short words dropped)."""
+    stop = load_stopwords()
+    words = set()
+    for m in _WORD.finditer(text):
+        w = normalise_word(m.group())
+        if len(w) >= 3 and w not in stop and m.group().lower() not in stop:
+            words.add(w)
+    return tuple(sorted(words))
+
+
+def actor_key(name: str, code: str | None) -> str:
+    """How an actor is compared across articles: its code, else \"name:\" + its folded name."""
+    return code if code else "name:" + fold_name(name)
+
+
+ACTOR_KINDS: frozenset[str] = frozenset(
+    {"country", "government", "igo", "armed_group", "party", "organisation", "media"})
+"""Entity kinds that make a name an actor even where it is also a place name ("Kosovo"), when
+the entity resolver also gave it a code (a name it merely guessed the kind of does not count)."""
+
+
+def _not_actors(article: Any, places: Sequence[Place]) -> set[str]:
+    """Folded names the coder may give as actors or targets that are really places: places
+    below country level and names in capitals at the start (a dateline, "KHARKIV, Ukraine —"),
+    unless a coded entity of an actor kind has that name."""
+    text = getattr(article, "text", "") or ""
+    entities = (getattr(article, "spans", {}) or {}).get("entities", [])
+    actor_names = {fold_name(e.canonical) for e in entities if e.kind in ACTOR_KINDS and e.code}
+    out = set()
+    for p in places:
+        names = {fold_name(p.name)}
+        if text and p.end <= len(text):
+            names.add(fold_name(text[p.start:p.end]))
+        if p.feature != "country":
+            out |= names - actor_names
+    out |= {n for n in _capital_words(text) if n not in actor_names}
+    return out
+
+
+def _capital_words(text: str) -> set[str]:
+    head = text[:DATELINE_CHARS]
+    return {fold_name(m.group()) for m in re.finditer(r"\b[A-Z][A-Z'’.-]+(?: [A-Z][A-Z'’.-]+)*\b", head)
+            if len(m.group()) > 3}
+
+
+DATELINE_CHARS = 80
+"""Characters at the start of an article searched for a dateline in capitals."""
+
+
+def _nearest(events: Sequence[Event], event: Event, figure: Figure) -> bool:
+    """True when `event`'s trigger is the one of `events` (its sentence's) nearest `figure`."""
+    def distance(e: Event) -> int:
+        if e.start < figure.end and figure.start < e.end:
+            return 0
+        return min(abs(e.start - figure.end), abs(figure.start - e.end))
+
+    peers = [e for e in events if e.sentence_start == event.sentence_start] or [event]
+    best = min(distance(e) for e in peers)
+    return distance(event) == best
+
+
+def make_report(article: Any, event: Event, event_idx: int, *, copy_of: str | None = None,
+                story_id: str | None = None, modalities: frozenset[str] = MODALITIES,
+                sentence_events: Sequence[Event] = ()) -> Report | None:
+    """The report of `event` (doc.spans["events"][event_idx] of `article`), or None when its
+    modality is not one of `modalities` (it reports no happening).
+
+    `article` is a Doc or an `ArticleMeta`: its places give the place's country and, with its
+    entities, tell place names and datelines from actors. `sentence_events` are the article's
+    other events (any or all): a figure of the sentence goes to the event whose trigger is
+    nearest it, so "attacked Baidoa, killing four, a day after it attacked Beledweyne" does not
+    give Beledweyne's attack four dead.
+    """
+    if event.modality not in modalities:
+        return None
+    text = getattr(article, "text", "") or ""
+    spans = getattr(article, "spans", {}) or {}
+    places: list[Place] = list(spans.get("places", []))
+    not_actors = _not_actors(article, places)
+
+    def keep(names: tuple[str, ...], codes: tuple[str, ...]) -> list[tuple[str, str]]:
+        out: list[tuple[str, str]] = []
+        for i, name in enumerate(names):
+            code = codes[i] if i < len(codes) else ""
+            key = actor_key(name, code)
+            if fold_name(name) not in not_actors and key not in {k for _, k in out}:
+                out.append((name, key))
+        return out
+
+    place_name = event.place or next(
+        (t for t in event.targets if fold_name(t) in not_actors), None)
+    place = next((p for p in places if place_name and fold_name(p.name) == fold_name(place_name)), None)
+    actors = keep(event.actors, event.actor_codes)
+    targets = keep(event.targets, event.target_codes)
+    sentence = text[event.sentence_start:event.sentence_end] if text else ""
+    figures = find_figures(text, event.sentence_start, event.sentence_end) if text else []
+    if sentence_events:
+        figures = [f for f in figures if _nearest([*sentence_events, event], event, f)]
+    return Report(
+        article_id=article.id,
+        event_idx=event_idx,
+        event=event,
+        outlet=getattr(article, "outlet", None),
+        published=getattr(article, "published", None),
+        copy_of=copy_of if copy_of != article.id else None,
+        story_id=story_id,
+        actors=tuple(n for n, _ in actors),
+        actor_keys=tuple(k for _, k in actors),
+        targets=tuple(n for n, _ in targets),
+        target_keys=tuple(k for _, k in targets),
+        place=place.name if place else place_name,
+        place_country=place.country if place else None,
+        place_feature=place.feature if place else None,
+        figures=tuple(figures),
+        words=sentence_words(sentence),
+    )
+
+
+def reports_from_doc(doc: Any, *, copy_of: str | None = None, story_id: str | None = None,
+                     modalities: frozenset[str] = MODALITIES) -> list[Report]:
+    """Reports of every happening-reporting event of a processed Doc (in event order)."""
+    out = []
+    events = doc.spans.get("events", [])
+    for i, event in enumerate(events):
+        r = make_report(doc, event, i, copy_of=copy_of, story_id=story_id, modalities=modalities,
+                        sentence_events=events)
+        if r is not None:
+            out.append(r)
+    return out
