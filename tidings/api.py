@@ -18,7 +18,10 @@ from tidings.settings import Settings, load_settings
 from tidings.corpus.copies import CopyIndex
 from tidings.corpus.features import find_story_features
 from tidings.corpus.fingerprint import fingerprint
+from tidings.corpus.incidents import merge_incidents
+from tidings.corpus.reports import reports_from_doc
 from tidings.corpus.stories import StoryIndex
+from tidings.corpus.timeline import Timeline, build_timeline, quotes_of
 from tidings.store import Store, open_store
 from tidings.store.copies import CopyCheck, load_copy_index, write_copies
 from tidings.store.stories import StoreArchive, place_articles
@@ -168,3 +171,38 @@ def _write(store: Store, stories: StoryIndex, copy_index: CopyIndex, checks: dic
 
     placed = place_articles(store, stories, ((doc.id, find_story_features(doc), copy_of(doc)) for doc in batch))
     report.new_stories += sum(a.is_new for a in placed)
+
+
+def story_timeline(
+    story_id: str, db: str | Path | None = None, *, settings: Settings | None = None,
+    since: str | None = None, until: str | None = None,
+) -> Timeline | None:
+    """The timeline of a stored story: its articles' events merged into incidents (one per
+    real-world happening, with every report and outlet; syndicated copies count once), in the
+    order they happened, with key quotes. None when no story has this id (or a merged-away id)."""
+    settings = settings or load_settings()
+    with open_store(db or settings.store.path, settings.store, readonly=True) as store:
+        story_id = _resolve_story(store, story_id)
+        rows = store.execute("SELECT article_id, copy_of FROM story_articles WHERE story_id = ?", (story_id,)).fetchall()
+        if not rows:
+            return None
+        copy_of = dict(store.execute(
+            "SELECT c.article_id, c.canonical_id FROM copies c JOIN story_articles s ON s.article_id = c.article_id "
+            "WHERE s.story_id = ?", (story_id,)).fetchall())
+        docs = [doc for article_id, _ in rows if (doc := store.get_doc(article_id)) is not None]
+    incidents = merge_incidents(
+        (report for doc in docs for report in reports_from_doc(doc, copy_of=copy_of.get(doc.id), story_id=story_id)),
+        copy_of=copy_of)
+    return build_timeline(incidents, {doc.id: quotes_of(doc) for doc in docs}, since, until,
+                          texts={doc.id: doc.text for doc in docs}, story_id=story_id)
+
+
+def _resolve_story(store: Store, story_id: str) -> str:
+    seen = set()
+    while story_id not in seen:
+        seen.add(story_id)
+        row = store.execute("SELECT survivor_id FROM story_merges WHERE absorbed_id = ?", (story_id,)).fetchone()
+        if row is None:
+            break
+        story_id = row[0]
+    return story_id

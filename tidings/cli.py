@@ -334,6 +334,33 @@ def stories(
 
 
 @app.command()
+def timeline(
+    story_id: Annotated[str, typer.Argument(help="Story id (from `tidings stories`).")],
+    since: Annotated[Optional[str], typer.Option("--since", help="Only what happened on or after (YYYY[-MM[-DD]]).")] = None,
+    until: Annotated[Optional[str], typer.Option("--until", help="Only what happened on or before (YYYY[-MM[-DD]]).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the timeline as JSON.")] = False,
+    db: DbOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """A story's incidents in the order they happened (event dates), with sources and key quotes."""
+    from tidings.api import story_timeline
+    from tidings.corpus.timeline import render_timeline, timeline_to_json
+
+    try:
+        settings = _settings(config, None)
+        result = story_timeline(story_id, db, settings=settings, since=since, until=until)
+    except TidingsError as exc:
+        raise _fail(exc) from None
+    if result is None:
+        err.print(f"[red]error:[/red] no story with id {story_id!r}; `tidings stories` lists them")
+        raise typer.Exit(1)
+    if as_json:
+        sys.stdout.write(json.dumps(timeline_to_json(result, with_incidents=True), ensure_ascii=False, indent=2) + "\n")
+        return
+    render_timeline(result, out)
+
+
+@app.command()
 def negotiation(
     party: Annotated[Optional[str], typer.Option("--party", help="A party's or mediator's name contains this.")] = None,
     limit: Annotated[int, typer.Option("--limit", help="Most records to show.")] = 20,

@@ -32,7 +32,7 @@ from tidings.evaluate.meantime import GoldDoc, load_meantime
 log = logging.getLogger(__name__)
 
 EXTRACTORS = ("reader", "cleaning", "times", "entities", "places", "quotes", "events", "negotiation",
-              "copies", "stories")
+              "copies", "stories", "incidents")
 """Names accepted by `only` (one per extractor or gold section)."""
 MEANTIME_DIR = Path("nlp-eval-gold") / "meantime-en"
 """Where MEANTIME lives under the shared directory."""
@@ -164,6 +164,13 @@ def run_eval(shared: Path, only: Sequence[str] = (), *, process: ProcessFn | Non
         story_scores = story_metrics(load_dev_set(), load_examples(), load_dev_set(HELDOUT_SET))
         report.metrics += story_scores
         report.datasets += tuple(sorted({m.dataset for m in story_scores}))
+
+    if "incidents" in wanted:
+        from tidings.evaluate.incidents import incident_metrics
+
+        incident_scores = incident_metrics()
+        report.metrics += incident_scores
+        report.datasets += tuple(sorted({m.dataset for m in incident_scores}))
 
     samples_root = shared / SAMPLES_DIR
     gold_files = sorted(samples_root.glob("*.gold.json")) if samples_root.is_dir() else []
