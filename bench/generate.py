@@ -28,23 +28,50 @@ NOISE = ["Also Read: {a} and {b} trade accusations over stalled grain deal",
          "Photo: Reuters/File"]
 
 
+LEDES = [
+    "Delegations from {a} and {b} ended a round of talks in {venue} on {day} without an agreement",
+    "Negotiators for {a} and {b} left {venue} on {day} with no deal after {n} days of meetings",
+    "Talks between {a} and {b} broke up in {venue} on {day}, with both sides blaming the other",
+    "A new round of negotiations between {a} and {b} closed in {venue} on {day} short of a breakthrough",
+]
+QUOTES = [
+    "We came here in good faith, but the other side keeps adding new conditions",
+    "There is movement on {issue}, but not yet on the questions that matter most",
+    "Nobody should expect a signature before the guarantees are written down",
+    "Our people want {issue} and we will not return home empty-handed",
+    "The door remains open, and we are ready to meet again next week",
+]
+DETAILS = [
+    "Officials said a draft on {issue} ran to {n} pages and still contained several bracketed clauses.",
+    "Residents of {city} said shops reopened for a few hours on {day2} as the front line stayed quiet.",
+    "Aid agencies warned that {n} convoys were still waiting at the crossing near {city}.",
+    "The {org} said it had recorded {n} violations of the truce since the start of the month.",
+    "Analysts in {city} noted that turnout at the weekend protests was the largest in {n} years.",
+    "A {org} spokesperson said monitors would visit {city} once both delegations approved the plan.",
+]
+CITIES = ["Kherson", "Goma", "El Fasher", "Rafah", "Stepanakert", "Srinagar", "Bunia", "Mariupol", "Kassala"]
+ORGS = ["United Nations", "African Union", "Red Cross", "World Food Programme", "OSCE", "Arab League"]
+
+
 def make_article(i: int, rng: random.Random) -> dict[str, str]:
     a, b, venue = rng.choice(PARTIES)
-    mediator = rng.choice(MEDIATORS)
+    slots = {
+        "a": a, "b": b, "venue": venue, "day": rng.choice(WEEKDAYS), "day2": rng.choice(WEEKDAYS),
+        "n": rng.randint(2, 40), "city": rng.choice(CITIES), "org": rng.choice(ORGS),
+        "issue": rng.choice(ISSUES),
+    }
     published = dt.date(2024, 1, 1) + dt.timedelta(days=rng.randrange(700))
-    day = rng.choice(WEEKDAYS)
     speaker = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
-    issue, issue2 = rng.sample(ISSUES, 2)
-    lede = f"Delegations from {a} and {b} ended a round of talks in {venue} on {day} without an agreement"
+    lede = rng.choice(LEDES).format(**slots)
+    details = [d.format(**{**slots, "n": rng.randint(2, 90), "city": rng.choice(CITIES), "org": rng.choice(ORGS),
+                           "issue": rng.choice(ISSUES)}) for d in rng.sample(DETAILS, 3)]
     paras = [
-        f"{lede}, officials said. Mediators from {mediator} presented a revised proposal on {issue}. {lede}",
-        f'"We came here in good faith, but the other side keeps adding new conditions," {speaker}, '
-        f"a senior negotiator for {a}, told reporters after the session.",
+        f"{lede}, officials said. Mediators from {rng.choice(MEDIATORS)} presented a revised proposal on "
+        f"{rng.choice(ISSUES)}. {lede}",
+        f'"{rng.choice(QUOTES).format(**slots)}," {speaker}, a senior negotiator for {a}, told reporters.',
         rng.choice(NOISE).format(a=a, b=b),
-        f"A diplomat familiar with the talks said the gap over {issue2} had narrowed in recent weeks, "
-        f"and that technical teams would meet again in the coming days.",
-        f"The talks began {rng.randint(2, 11)} months ago after fighting escalated in the border region. "
-        f"Article number {i} in this generated corpus.",
+        " ".join(details[:2]),
+        f"{details[2]} Report {i} of this generated corpus.",
     ]
     if rng.random() < 0.5:
         paras.insert(3, rng.choice(NOISE).format(a=a, b=b))

@@ -143,6 +143,7 @@ def _check_copy(store: Store, doc: Doc, index: CopyIndex, checks: dict[str, Copy
     the same as a stored article's takes that article's extraction instead of computing it."""
     fp = fingerprint(doc.text)
     match = index.find(fp)
+    previous = index.canonical(match.matched_id) if match is not None else None
     index.add(doc.id, fp, doc.published)
     reused = False
     if match is not None:
@@ -153,7 +154,7 @@ def _check_copy(store: Store, doc: Doc, index: CopyIndex, checks: dict[str, Copy
             doc.stages = list(original.stages)
             reused = True
             report.reused += 1
-    checks[doc.id] = CopyCheck(doc.id, fp, match, reused)
+    checks[doc.id] = CopyCheck(doc.id, fp, match, previous, reused)
     return doc
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import types
 import typing
 from dataclasses import dataclass
@@ -91,30 +92,43 @@ class SourceRef:
 R = TypeVar("R")
 
 
+_SCALARS = (str, int, float, bool, type(None))
+
+
 def to_dict(record: Any) -> dict[str, Any]:
     """Turn a record dataclass into a JSON-able dict (dates as ISO strings, tuples as lists)."""
-    out: dict[str, Any] = {}
-    for field in dataclasses.fields(record):
-        out[field.name] = _to_json(getattr(record, field.name))
-    return out
+    return {name: _to_json(getattr(record, name)) for name in _field_names(type(record))}
+
+
+@functools.lru_cache(maxsize=None)
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls))
 
 
 def _to_json(value: Any) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+    # Ordered by frequency: this runs for every field of every record written to the store.
+    if isinstance(value, _SCALARS):
+        return value
+    if isinstance(value, (list, tuple)):
+        return [_to_json(v) for v in value]
+    if hasattr(type(value), "__dataclass_fields__"):
         return to_dict(value)
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
-    if isinstance(value, (list, tuple)):
-        return [_to_json(v) for v in value]
     if isinstance(value, dict):
         return {k: _to_json(v) for k, v in value.items()}
     return value
 
 
+@functools.lru_cache(maxsize=None)
+def _hints(cls: type) -> tuple[dict[str, Any], frozenset[str]]:
+    # get_type_hints evaluates string annotations (compiling each one): far too slow per record.
+    return get_type_hints(cls), frozenset(f.name for f in dataclasses.fields(cls))
+
+
 def from_dict(cls: type[R], data: dict[str, Any]) -> R:
     """Rebuild a record of type `cls` from `to_dict` output; unknown keys are an error."""
-    hints = get_type_hints(cls)
-    names = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    hints, names = _hints(cls)
     unknown = set(data) - names
     if unknown:
         raise ValueError(f"{cls.__name__}: unknown field(s) {sorted(unknown)}")

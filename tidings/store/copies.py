@@ -21,6 +21,9 @@ class CopyCheck:
     """Its fingerprint (of the cleaned text)."""
     match: CopyMatch | None
     """The copy group it joined, if any."""
+    previous_canonical: str | None = None
+    """The canonical of that group before this article joined (it changes when the article was
+    published earlier than every member)."""
     reused: bool = False
     """True when its extraction was copied from `match.matched_id` instead of computed."""
 
@@ -37,8 +40,8 @@ def load_copy_index(store: Store) -> CopyIndex:
 
 
 def write_copies(store: Store, index: CopyIndex, checks: list[CopyCheck]) -> None:
-    """Record fingerprints and copy links of stored articles, in one transaction. Every member of
-    a group a new article joined is relinked to the group's current canonical."""
+    """Record fingerprints and copy links of stored articles, in one transaction. When a new
+    article becomes its group's canonical, the group's links are moved to it."""
     with store.transaction():
         for check in checks:
             fp = check.fingerprint
@@ -54,9 +57,11 @@ def write_copies(store: Store, index: CopyIndex, checks: list[CopyCheck]) -> Non
                 (check.article_id, index.canonical(check.article_id), m.matched_id, m.kind, m.jaccard,
                  m.containment, int(check.reused)))
             canonical = index.canonical(check.article_id)
-            store.execute("DELETE FROM copies WHERE article_id = ?", (canonical,))
-            for member in index.members(check.article_id):
-                store.execute("UPDATE copies SET canonical_id = ? WHERE article_id = ?", (canonical, member))
+            if check.previous_canonical and check.previous_canonical != canonical:
+                # The newcomer is now the group's earliest article: relink the whole group to it.
+                store.execute("UPDATE copies SET canonical_id = ? WHERE canonical_id = ?",
+                              (canonical, check.previous_canonical))
+                store.execute("DELETE FROM copies WHERE article_id = ?", (canonical,))
 
 
 def _date(value: str | None) -> dt.date | None:
