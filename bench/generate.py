@@ -49,6 +49,9 @@ DETAILS = [
     "Analysts in {city} noted that turnout at the weekend protests was the largest in {n} years.",
     "A {org} spokesperson said monitors would visit {city} once both delegations approved the plan.",
 ]
+ARTICLES_PER_DAY = 30
+"""Publication rate of the generated stream (dates advance with the article number)."""
+
 CITIES = ["Kherson", "Goma", "El Fasher", "Rafah", "Stepanakert", "Srinagar", "Bunia", "Mariupol", "Kassala"]
 ORGS = ["United Nations", "African Union", "Red Cross", "World Food Programme", "OSCE", "Arab League"]
 
@@ -60,7 +63,8 @@ def make_article(i: int, rng: random.Random) -> dict[str, str]:
         "n": rng.randint(2, 40), "city": rng.choice(CITIES), "org": rng.choice(ORGS),
         "issue": rng.choice(ISSUES),
     }
-    published = dt.date(2024, 1, 1) + dt.timedelta(days=rng.randrange(700))
+    # A crawl delivers news roughly in publication order: about 30 articles a day, a day of jitter.
+    published = dt.date(2024, 1, 1) + dt.timedelta(days=max(0, i // ARTICLES_PER_DAY + rng.randint(-1, 1)))
     speaker = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
     lede = rng.choice(LEDES).format(**slots)
     details = [d.format(**{**slots, "n": rng.randint(2, 90), "city": rng.choice(CITIES), "org": rng.choice(ORGS),

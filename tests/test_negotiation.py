@@ -464,3 +464,20 @@ def test_scores_say_not_yet_extracted_without_a_record() -> None:
     doc = Doc(raw="x", text="x")
     scores = score_negotiation(doc, {"parties": ["A", "B"], "issues": []})
     assert {s.status for s in scores} == {"not yet extracted"}
+
+
+def test_a_name_read_as_person_and_organisation_does_not_recurse() -> None:
+    """Regression: 'Rahul Bondar' came out as a person in one mention and an organisation in
+    another; looking up his side went round in circles until Python's recursion limit."""
+    from tidings.api import process
+
+    text = ("A new round of negotiations between Russia and Ukraine closed in Istanbul on Saturday short "
+            "of a breakthrough, officials said. Mediators from Egypt presented a revised proposal on the "
+            "exchange of prisoners.\n\n\"The door remains open, and we are ready to meet again next week,\" "
+            "Rahul Bondar, a senior negotiator for Russia, told reporters.\n\nThe United Nations said it had "
+            "recorded 82 violations of the truce since the start of the month. Residents of Kassala said shops "
+            "reopened for a few hours on Saturday as the front line stayed quiet.\n\nA World Food Programme "
+            "spokesperson said monitors would visit Kassala once both delegations approved the plan.")
+    doc = process(text, published="2024-01-13")
+    (record,) = doc.spans["negotiation"]
+    assert {"Russia", "Ukraine"} <= set(record.parties)

@@ -40,6 +40,18 @@ def _settings(config: Path | None, overrides: list[str] | None, **extra: str):  
     return settings.override(**extra) if extra else settings
 
 
+def _read_store(db: Path | None, config: Path | None, query):  # type: ignore[no-untyped-def]
+    """Open the store read-only, run `query(store)`, map tidings errors to exit code 2."""
+    from tidings.store import open_store
+
+    try:
+        settings = _settings(config, None)
+        with open_store(db or settings.store.path, settings.store, readonly=True) as store:
+            return query(store)
+    except TidingsError as exc:
+        raise _fail(exc) from None
+
+
 def _fail(exc: TidingsError) -> typer.Exit:
     err.print(f"[red]error:[/red] {exc}")
     return typer.Exit(2)
@@ -143,14 +155,7 @@ def search(
     config: ConfigOption = None,
 ) -> None:
     """Full-text search over stored articles."""
-    from tidings.store import open_store
-
-    try:
-        settings = _settings(config, None)
-        with open_store(db or settings.store.path, settings.store, readonly=True) as store:
-            hits = store.search(query, limit=limit)
-    except TidingsError as exc:
-        raise _fail(exc) from None
+    hits = _read_store(db, config, lambda store: store.search(query, limit=limit))
     if as_json:
         from tidings.records import to_dict
 
@@ -171,14 +176,7 @@ def show(
     config: ConfigOption = None,
 ) -> None:
     """Print one stored article as JSON."""
-    from tidings.store import open_store
-
-    try:
-        settings = _settings(config, None)
-        with open_store(db or settings.store.path, settings.store, readonly=True) as store:
-            doc = store.get_doc(article_id)
-    except TidingsError as exc:
-        raise _fail(exc) from None
+    doc = _read_store(db, config, lambda store: store.get_doc(article_id))
     if doc is None:
         err.print(f"[red]error:[/red] no article with id {article_id!r}")
         raise typer.Exit(1)
@@ -195,17 +193,11 @@ def export(
 ) -> None:
     """Export a table of the store as Parquet or JSON Lines."""
     from tidings.store import export as run_export
-    from tidings.store import open_store
 
     if fmt not in ("parquet", "jsonl"):
         err.print(f"[red]error:[/red] --format must be parquet or jsonl, not {fmt!r}")
         raise typer.Exit(2)
-    try:
-        settings = _settings(config, None)
-        with open_store(db or settings.store.path, settings.store, readonly=True) as store:
-            rows = run_export(store, fmt, output, table=table)  # type: ignore[arg-type]
-    except TidingsError as exc:
-        raise _fail(exc) from None
+    rows = _read_store(db, config, lambda store: run_export(store, fmt, output, table=table))  # type: ignore[arg-type]
     out.print(f"export: {rows} row(s) of {table} -> {output}")
 
 
@@ -220,15 +212,9 @@ def quotes(
     config: ConfigOption = None,
 ) -> None:
     """Stored quotes with their speakers, newest article first."""
-    from tidings.store import open_store
     from tidings.store.queries import list_quotes
 
-    try:
-        settings = _settings(config, None)
-        with open_store(db or settings.store.path, settings.store, readonly=True) as store:
-            rows = list_quotes(store, speaker, affiliation, contains, limit)
-    except TidingsError as exc:
-        raise _fail(exc) from None
+    rows = _read_store(db, config, lambda store: list_quotes(store, speaker, affiliation, contains, limit))
     if as_json:
         _print_json_lines(rows)
         return
@@ -251,15 +237,9 @@ def entities(
     config: ConfigOption = None,
 ) -> None:
     """Actors mentioned in stored articles, most mentioned first."""
-    from tidings.store import open_store
     from tidings.store.queries import list_entities
 
-    try:
-        settings = _settings(config, None)
-        with open_store(db or settings.store.path, settings.store, readonly=True) as store:
-            rows = list_entities(store, kind, limit)
-    except TidingsError as exc:
-        raise _fail(exc) from None
+    rows = _read_store(db, config, lambda store: list_entities(store, kind, limit))
     if as_json:
         _print_json_lines(rows)
         return
@@ -282,15 +262,9 @@ def events(
     config: ConfigOption = None,
 ) -> None:
     """Stored events (who did what to whom, when, where) in the order they happened."""
-    from tidings.store import open_store
     from tidings.store.queries import list_events
 
-    try:
-        settings = _settings(config, None)
-        with open_store(db or settings.store.path, settings.store, readonly=True) as store:
-            rows = list_events(store, type_, actor, target, since, until, limit)
-    except TidingsError as exc:
-        raise _fail(exc) from None
+    rows = _read_store(db, config, lambda store: list_events(store, type_, actor, target, since, until, limit))
     if as_json:
         _print_json_lines(rows)
         return
@@ -313,15 +287,9 @@ def stories(
     config: ConfigOption = None,
 ) -> None:
     """Stories (articles grouped by what they report), newest activity first."""
-    from tidings.store import open_store
     from tidings.store.queries import list_stories
 
-    try:
-        settings = _settings(config, None)
-        with open_store(db or settings.store.path, settings.store, readonly=True) as store:
-            rows = list_stories(store, since, limit)
-    except TidingsError as exc:
-        raise _fail(exc) from None
+    rows = _read_store(db, config, lambda store: list_stories(store, since, limit))
     if as_json:
         _print_json_lines(rows)
         return
@@ -370,15 +338,9 @@ def negotiation(
 ) -> None:
     """The state of negotiations: parties, mediators, venue, outcome, issues and each party's stance."""
     from tidings.records import to_dict
-    from tidings.store import open_store
     from tidings.store.queries import list_negotiations
 
-    try:
-        settings = _settings(config, None)
-        with open_store(db or settings.store.path, settings.store, readonly=True) as store:
-            rows = list_negotiations(store, party, limit)
-    except TidingsError as exc:
-        raise _fail(exc) from None
+    rows = _read_store(db, config, lambda store: list_negotiations(store, party, limit))
     if as_json:
         for article_id, published, record in rows:
             sys.stdout.write(json.dumps({"article_id": article_id, "published": published, **to_dict(record)},

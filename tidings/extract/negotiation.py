@@ -270,6 +270,7 @@ class _Reader:
     def __init__(self, doc: Doc, cues: NegotiationCues, vocab: IssueVocabulary, lexicon: EventLexicon) -> None:
         self.doc = doc
         self.parsed = doc.parsed
+        self._resolving: set[str] = set()  # persons whose affiliation is being looked up
         self.cues = cues
         self.vocab = vocab
         self.lexicon = lexicon
@@ -369,6 +370,17 @@ class _Reader:
         return name
 
     def _affiliation(self, person: str) -> str | None:
+        # A name can be a person in one mention and an organisation in another; looking up the
+        # sides of its sentence would then come back here: such a name has no affiliation.
+        if person in self._resolving:
+            return None
+        self._resolving.add(person)
+        try:
+            return self._find_affiliation(person)
+        finally:
+            self._resolving.discard(person)
+
+    def _find_affiliation(self, person: str) -> str | None:
         for e in self.entities:
             if e.canonical == person and e.affiliation:
                 return str(e.affiliation)
