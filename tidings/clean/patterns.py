@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import get_args
 
 from tidings.errors import ConfigError
 from tidings.records import RemovalReason
@@ -24,20 +25,7 @@ SHIPPED_PATTERN_FILES = ("boilerplate.txt",)
 ABBREVIATIONS_FILE = "boilerplate_abbreviations.txt"
 """Abbreviations (under tidings/data/) whose full stop does not end a sentence."""
 
-CLEANING_REASONS: frozenset[str] = frozenset(
-    {
-        "link-line",
-        "promo",
-        "share",
-        "newsletter",
-        "cookie",
-        "photo-credit",
-        "banner",
-        "repeated-text",
-        "markup",
-        "whitespace",
-    }
-)
+CLEANING_REASONS: frozenset[str] = frozenset(get_args(RemovalReason)) - {"date-header"}
 """Removal reasons that cleaning itself records; every other reason (the reader's
 "date-header") marks a removal made before cleaning, which cleaning respects."""
 
