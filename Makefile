@@ -17,8 +17,13 @@ install: $(BIN)/python
 demo: install
 	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
 	$(BIN)/tidings ingest examples/ --db $(DEMO_DB)
+	@echo "--- the same input again changes nothing:"
 	$(BIN)/tidings ingest examples/ --db $(DEMO_DB)
-	$(BIN)/tidings search ceasefire --db $(DEMO_DB)
+	COLUMNS=140 $(BIN)/tidings stories --db $(DEMO_DB)
+	COLUMNS=140 $(BIN)/tidings quotes --limit 6 --db $(DEMO_DB)
+	COLUMNS=140 $(BIN)/tidings events --type CONSULT --db $(DEMO_DB) --limit 6
+	COLUMNS=140 $(BIN)/tidings search ceasefire --limit 3 --db $(DEMO_DB)
+	@echo "--- browse it: $(BIN)/tidings serve --db $(DEMO_DB)"
 
 test: install
 	bash scripts/install-browser.sh $(VENV)
