@@ -214,3 +214,35 @@ def test_places_map_draws_the_world_and_the_places(page: Any) -> None:
     assert "/places/" in page.url and page.locator("circle.here").count() == 1
     assert page.errors == []
     assert all(u.startswith(page.base) for u in page.requested), page.requested
+
+
+def test_story_page_draws_timeline_and_map_and_clicking_an_incident_shows_its_sources(
+    page: Any, examples_store: Path
+) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sqlite3.connect(examples_store) as conn:
+        row = conn.execute(
+            "SELECT s.story_id FROM story_articles s JOIN spans e ON e.article_id = s.article_id "
+            "AND e.grp = 'events' GROUP BY s.story_id ORDER BY count(*) DESC LIMIT 1").fetchone()
+    assert row, "no example story has events"
+    page.goto(f"{page.base}/stories/{row[0]}")
+    incidents = page.locator("#story-timeline g.incident")
+    assert incidents.count() > 0
+    box = page.locator("#story-timeline").bounding_box()
+    assert box and box["width"] > 300
+    assert page.locator("#story-map svg").is_visible()
+    assert any(u.endswith("/world.svg") for u in page.requested)
+    first = incidents.first
+    ref = first.get_attribute("data-ref")
+    assert page.locator(f"#detail-{ref}").is_hidden()
+    first.click()
+    detail = page.locator(f"#detail-{ref}")
+    assert detail.is_visible()
+    assert "Sources" in detail.inner_text() and detail.locator("ul.sources li").count() > 0
+    assert "active" in (first.get_attribute("class") or "")
+    page.click("#timeline-tools [data-zoom=in]")
+    page.click("#timeline-tools [data-zoom=reset]")
+    assert first.is_visible()
+    page.screenshot(path=str(ARTIFACTS / "story.png"), full_page=True)
+    assert page.errors == []
+    assert all(u.startswith(page.base) for u in page.requested), page.requested

@@ -30,7 +30,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tidings.errors import StoreError
-from tidings.web import views
+from tidings.web import views, views_stories
 from tidings.web.db import Reader
 from tidings.web.highlight import HIDDEN_REASONS
 from tidings.web.params import BadRequest, NotFound, Params
@@ -83,6 +83,11 @@ class SecurityHeaders:
 def actor_url(name: str) -> str:
     """The page of the actor with canonical name `name`."""
     return "/actors/" + quote(name, safe="")
+
+
+def story_url(story_id: str) -> str:
+    """The page of the story `story_id`."""
+    return "/stories/" + quote(story_id, safe="")
 
 
 def place_url(key: str) -> str:
@@ -150,7 +155,7 @@ def make_templates() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.globals.update(actor_url=actor_url, place_url=place_url, article_url=article_url,
+    env.globals.update(actor_url=actor_url, place_url=place_url, story_url=story_url, article_url=article_url,
                        list_url=list_url, link_url=link_url, point_radius=point_radius,
                        http_url=http_url, marked=marked, hidden_reasons=HIDDEN_REASONS,
                        viewbox=VIEWBOX)
@@ -255,7 +260,8 @@ def make_app(db_path: str | Path, *, allowed_hosts: list[str] | None = None) -> 
             _, fmt = split_format(request.url.path, ("json", "csv"))
             params = Params(request.query_params)
             if fmt == "csv":
-                header, rows = views.export_rows(reader, name, params)
+                header, rows = (views_stories.export_rows(reader, params) if name == "stories"
+                                else views.export_rows(reader, name, params))
                 return StreamingResponse(
                     csv_chunks(header, rows), media_type="text/csv; charset=utf-8",
                     headers={"content-disposition": f'attachment; filename="{name}.csv"'})
@@ -278,6 +284,11 @@ def make_app(db_path: str | Path, *, allowed_hosts: list[str] | None = None) -> 
         view = views.place_view(reader, key, Params(request.query_params))
         return render(request, "place.html", view, fmt, place_url(key))
 
+    def story(request: Request) -> Response:
+        story_id, fmt = split_format(request.path_params["story_id"])
+        view = views_stories.story_view(reader, story_id)
+        return render(request, "story.html", view, fmt, story_url(story_id))
+
     def world(request: Request) -> Response:
         return Response(world_svg(), media_type="image/svg+xml",
                         headers={"cache-control": "public, max-age=86400"})
@@ -290,7 +301,8 @@ def make_app(db_path: str | Path, *, allowed_hosts: list[str] | None = None) -> 
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
     for name, view_fn in (("articles", views.articles_view), ("actors", views.actors_view),
-                          ("quotes", views.quotes_view), ("places", views.places_view)):
+                          ("quotes", views.quotes_view), ("places", views.places_view),
+                          ("stories", views_stories.stories_view)):
         endpoint = guarded(listing(name, view_fn))
         routes += [Route(f"/{name}", endpoint), Route(f"/{name}.json", endpoint),
                    Route(f"/{name}.csv", endpoint)]
@@ -298,12 +310,13 @@ def make_app(db_path: str | Path, *, allowed_hosts: list[str] | None = None) -> 
         Route("/articles/{article_id}", guarded(article)),
         Route("/actors/{name:path}", guarded(actor)),
         Route("/places/{key:path}", guarded(place)),
+        Route("/stories/{story_id}", guarded(story)),
     ]
 
     async def not_found(request: Request, exc: Exception) -> Response:
         status = exc.status_code if isinstance(exc, HTTPException) else 500
         message = (f"no page at {request.url.path}; start from / (pages: /articles, /actors, "
-                   f"/quotes, /places)" if status == 404 else str(getattr(exc, "detail", exc)))
+                   f"/quotes, /places, /stories)" if status == 404 else str(getattr(exc, "detail", exc)))
         return error_response(request, status, message)
 
     middleware = [Middleware(SecurityHeaders)]

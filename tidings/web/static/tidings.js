@@ -70,3 +70,80 @@
   window.addEventListener("hashchange", fromHash);
   fromHash();
 })();
+
+// The story page: clicking (or Enter on) an incident shows its sources and quotes in the side
+// panel; the zoom buttons narrow or widen the timeline's visible date range.
+(function () {
+  const svg = document.getElementById("story-timeline");
+  const panel = document.getElementById("details");
+  if (!panel || !document.querySelector(".story")) return;
+  const hint = document.getElementById("details-hint");
+  let current = null;
+
+  function select(ref) {
+    const detail = document.getElementById("detail-" + ref);
+    if (!detail) return;
+    if (current) {
+      const old = document.getElementById("detail-" + current);
+      if (old) old.hidden = true;
+      document.querySelectorAll('[data-ref="' + CSS.escape(current) + '"]').forEach(function (el) {
+        el.classList.remove("active");
+      });
+    }
+    current = ref;
+    detail.hidden = false;
+    if (hint) hint.hidden = true;
+    document.querySelectorAll('[data-ref="' + CSS.escape(ref) + '"]').forEach(function (el) {
+      el.classList.add("active");
+    });
+  }
+
+  document.querySelectorAll(".story [data-ref]").forEach(function (el) {
+    el.addEventListener("click", function () { select(el.dataset.ref); });
+    el.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" || event.key === " ") {
+        event.preventDefault();
+        select(el.dataset.ref);
+      }
+    });
+  });
+
+  if (!svg) return;
+  const lo0 = Number(svg.dataset.lo), hi0 = Number(svg.dataset.hi);
+  const width = Number(svg.dataset.width), margin = Number(svg.dataset.margin);
+  let lo = lo0, hi = hi0;
+
+  function draw() {
+    const scale = (width - 2 * margin) / Math.max(hi - lo, 1);
+    svg.querySelectorAll("g[data-t]").forEach(function (g) {
+      const t = Number(g.dataset.t);
+      const y = g.getAttribute("transform").match(/ ([-\d.]+)\)$/)[1];
+      g.setAttribute("transform", "translate(" + (margin + (t - lo) * scale).toFixed(1) + " " + y + ")");
+      g.style.display = t < lo || t > hi ? "none" : "";
+    });
+    // Keep about a dozen tick labels whatever the zoom.
+    const ticks = Array.prototype.filter.call(svg.querySelectorAll("g.tick"), function (g) {
+      return g.style.display !== "none";
+    });
+    const every = Math.max(1, Math.ceil(ticks.length / 12));
+    ticks.forEach(function (g, i) { g.style.display = i % every ? "none" : ""; });
+  }
+
+  function zoom(action) {
+    const span = hi - lo, mid = (lo + hi) / 2;
+    if (action === "in" && span > 2) { lo = mid - span / 4; hi = mid + span / 4; }
+    else if (action === "out") { lo = Math.max(lo0, mid - span); hi = Math.min(hi0, mid + span); }
+    else if (action === "left") { const d = Math.min(span / 2, lo - lo0); lo -= d; hi -= d; }
+    else if (action === "right") { const d = Math.min(span / 2, hi0 - hi); lo += d; hi += d; }
+    else if (action === "reset") { lo = lo0; hi = hi0; }
+    draw();
+  }
+
+  document.querySelectorAll("#timeline-tools [data-zoom]").forEach(function (b) {
+    b.addEventListener("click", function () { zoom(b.dataset.zoom); });
+  });
+  svg.addEventListener("wheel", function (event) {
+    event.preventDefault();
+    zoom(event.deltaY < 0 ? "in" : "out");
+  }, { passive: false });
+})();
