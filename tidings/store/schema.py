@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from typing import Any, get_args, get_origin, get_type_hints
 
 from tidings.errors import StoreError
-from tidings.store.summary_tables import SUMMARY_MIGRATIONS
+from tidings.store.summary_tables import ACTOR_EVENTS_SQL, SUMMARY_MIGRATIONS
 
 log = logging.getLogger(__name__)
 
@@ -348,5 +348,6 @@ MIGRATIONS: list[Migration] = [
     ("0004_stories", _STORIES),
     *SUMMARY_MIGRATIONS,  # 0005-0008: summary tables and indexes for fast listings
     ("0009_copies", _COPIES),
+    ("0010_actor_events", ACTOR_EVENTS_SQL),
 ]
 """Every schema change, oldest first. Append only; never edit or reorder an applied entry."""

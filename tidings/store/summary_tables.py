@@ -10,6 +10,9 @@ triggers on the typed span tables of `0002_extracted_spans`, which `Store.upsert
 * `speaker_stats` (one row per quote speaker, named or anonymous) for the quote filters;
 * `quote_texts` + `quotes_fts`: each quote's covered text with a full-text index over it;
 * indexes for listings in date order.
+* `actor_events` (one row per event and each actor or target it names) and `actor_stances`
+  (one row per negotiation stance, by party) for an actor page's events and stances; these are
+  `ACTOR_EVENTS_SQL`, applied by the store as migration `0010_actor_events` (see schema.py).
 
 A re-processed article has its span rows deleted and inserted again by the store, and the
 delete triggers keep every count exact. Each migration also backfills from rows already
@@ -195,6 +198,76 @@ _LISTINGS = """
 -- Newest first with undated last is `ORDER BY published DESC, pk DESC` (NULLs sort last
 -- descending); this index serves it, and its pages, without sorting 100,000 rows.
 CREATE INDEX articles_published_pk ON articles(published, pk);
+"""
+
+# An actor's events (as actor or target) and its negotiation stances, one row each, so an
+# actor page lists them by date from an index instead of reading every event's JSON lists.
+ACTOR_EVENTS_SQL = """
+CREATE TABLE actor_events (
+    canonical TEXT NOT NULL,        -- a name from Event.actors or Event.targets
+    role TEXT NOT NULL,             -- 'actor' or 'target'
+    article_id TEXT NOT NULL,
+    idx INTEGER NOT NULL,           -- spans_events.idx
+    "date" TEXT,                    -- spans_events.date
+    type TEXT NOT NULL              -- spans_events.type
+);
+CREATE INDEX actor_events_date ON actor_events(canonical, "date" DESC, article_id, idx);
+CREATE INDEX actor_events_article ON actor_events(article_id, idx);
+
+CREATE TABLE actor_stances (
+    canonical TEXT NOT NULL,        -- Stance.party
+    article_id TEXT NOT NULL,
+    idx INTEGER NOT NULL,           -- spans.idx of the negotiation record
+    issue TEXT NOT NULL,            -- Issue.label
+    issue_key TEXT NOT NULL,        -- Issue.key
+    stance TEXT NOT NULL,           -- Stance.stance
+    "date" TEXT,                    -- Stance.date
+    start INTEGER,                  -- Stance.start/end: the evidence sentence in articles.text
+    "end" INTEGER
+);
+CREATE INDEX actor_stances_date ON actor_stances(canonical, "date" DESC, article_id, idx);
+CREATE INDEX actor_stances_article ON actor_stances(article_id, idx);
+
+INSERT INTO actor_events (canonical, role, article_id, idx, "date", type)
+SELECT DISTINCT j.value, 'actor', e.article_id, e.idx, e."date", e.type
+FROM spans_events AS e, json_each(e.actors) AS j WHERE j.value IS NOT NULL;
+INSERT INTO actor_events (canonical, role, article_id, idx, "date", type)
+SELECT DISTINCT j.value, 'target', e.article_id, e.idx, e."date", e.type
+FROM spans_events AS e, json_each(e.targets) AS j WHERE j.value IS NOT NULL;
+
+INSERT INTO actor_stances (canonical, article_id, idx, issue, issue_key, stance, "date", start, "end")
+SELECT json_extract(s.value, '$.party'), n.article_id, n.idx, json_extract(i.value, '$.label'),
+       json_extract(i.value, '$.key'), json_extract(s.value, '$.stance'),
+       json_extract(s.value, '$.date'), json_extract(s.value, '$.start'),
+       json_extract(s.value, '$.end')
+FROM spans AS n, json_each(n.data, '$.issues') AS i, json_each(i.value, '$.stances') AS s
+WHERE n.grp = 'negotiation' AND json_extract(s.value, '$.party') IS NOT NULL;
+
+CREATE TRIGGER spans_events_actor_insert AFTER INSERT ON spans_events BEGIN
+    INSERT INTO actor_events (canonical, role, article_id, idx, "date", type)
+        SELECT DISTINCT j.value, 'actor', new.article_id, new.idx, new."date", new.type
+        FROM json_each(coalesce(new.actors, '[]')) AS j WHERE j.value IS NOT NULL;
+    INSERT INTO actor_events (canonical, role, article_id, idx, "date", type)
+        SELECT DISTINCT j.value, 'target', new.article_id, new.idx, new."date", new.type
+        FROM json_each(coalesce(new.targets, '[]')) AS j WHERE j.value IS NOT NULL;
+END;
+CREATE TRIGGER spans_events_actor_delete AFTER DELETE ON spans_events BEGIN
+    DELETE FROM actor_events WHERE article_id = old.article_id AND idx = old.idx;
+END;
+CREATE TRIGGER spans_negotiation_stances_insert AFTER INSERT ON spans
+WHEN new.grp = 'negotiation' BEGIN
+    INSERT INTO actor_stances (canonical, article_id, idx, issue, issue_key, stance, "date", start, "end")
+        SELECT json_extract(s.value, '$.party'), new.article_id, new.idx,
+               json_extract(i.value, '$.label'), json_extract(i.value, '$.key'),
+               json_extract(s.value, '$.stance'), json_extract(s.value, '$.date'),
+               json_extract(s.value, '$.start'), json_extract(s.value, '$.end')
+        FROM json_each(new.data, '$.issues') AS i, json_each(i.value, '$.stances') AS s
+        WHERE json_extract(s.value, '$.party') IS NOT NULL;
+END;
+CREATE TRIGGER spans_negotiation_stances_delete AFTER DELETE ON spans
+WHEN old.grp = 'negotiation' BEGIN
+    DELETE FROM actor_stances WHERE article_id = old.article_id AND idx = old.idx;
+END;
 """
 
 SUMMARY_MIGRATIONS: list[Migration] = [

@@ -39,6 +39,10 @@ HOME_ROWS = 10
 ACTOR_QUOTES = 20
 """Quotes shown on an actor page per section; the rest are one click away on /quotes."""
 
+ACTOR_EVENTS = 50
+"""Events (and, separately, stances) shown on an actor page, latest date first; the page also
+gives the total, so a capped list says how many it leaves out."""
+
 CONTEXT_CHARS = 80
 """Characters of text shown either side of a mention on actor and place pages."""
 
@@ -409,12 +413,14 @@ def _quote_counts(reader: Reader, speakers: list[str]) -> dict[str, int]:
 
 
 def actor_view(reader: Reader, canonical: str, params: Params) -> dict[str, Any]:
-    """One actor: the articles that mention it (newest first), its quotes, quotes of its people."""
+    """One actor: the articles that mention it (newest first), its quotes, quotes of its people,
+    its events as actor or target and its negotiation stances (latest first, capped, counted)."""
     stats = reader.one("SELECT canonical, kind, code, mentions, articles FROM actor_stats "
                        "WHERE canonical = ?", [canonical])
     speaker = reader.one("SELECT speaker, named, quotes FROM speaker_stats WHERE speaker = ?",
                          [canonical])
-    if stats is None and (speaker is None or not speaker["named"]):
+    if (stats is None and (speaker is None or not speaker["named"])
+            and not _has_events_or_stances(reader, canonical)):
         raise NotFound(f"no actor named {canonical!r} in this store (names are canonical, "
                        f"as listed on /actors)")
     page = params.page()
@@ -434,7 +440,69 @@ def actor_view(reader: Reader, canonical: str, params: Params) -> dict[str, Any]
         "pagination": page.info(int(actor["articles"]), len(articles)),
         "quotes_by": quotes_by,
         "quotes_for": quotes_for,
+        "events": actor_events(reader, canonical),
+        "stances": actor_stances(reader, canonical),
     }
+
+
+def _has_events_or_stances(reader: Reader, canonical: str) -> bool:
+    return (reader.one("SELECT 1 FROM actor_events WHERE canonical = ? LIMIT 1", [canonical])
+            is not None or
+            reader.one("SELECT 1 FROM actor_stances WHERE canonical = ? LIMIT 1", [canonical])
+            is not None)
+
+
+def actor_events(reader: Reader, canonical: str, limit: int = ACTOR_EVENTS) -> dict[str, Any]:
+    """The latest `limit` events with `canonical` as actor or target (by event date, undated
+    last), each with the other side and the reporting sentence, and the total count.
+
+    Reads the trigger-kept `actor_events` table through its (canonical, date) index.
+    """
+    rows = reader.all(
+        'SELECT ae.role, ae.article_id, ae.idx, ae."date", ae.type, e.negated, e.modality, '
+        "e.mode, e.actors, e.targets, a.title, a.outlet, a.published, "
+        "substr(a.text, e.sentence_start + 1, e.sentence_end - e.sentence_start) AS sentence "
+        "FROM actor_events AS ae "
+        "JOIN spans_events AS e ON e.article_id = ae.article_id AND e.idx = ae.idx "
+        "JOIN articles AS a ON a.id = ae.article_id "
+        'WHERE ae.canonical = ? ORDER BY ae."date" DESC, ae.article_id, ae.idx LIMIT ?',
+        [canonical, limit])
+    items = []
+    for r in rows:
+        actors, targets = _json_names(r["actors"]), _json_names(r["targets"])
+        items.append({
+            "role": r["role"], "date": r["date"], "type": r["type"],
+            "negated": bool(r["negated"]), "modality": r["modality"], "mode": r["mode"],
+            "actors": actors, "targets": targets,
+            "other": targets if r["role"] == "actor" else actors,
+            "sentence": r["sentence"], "article_id": r["article_id"], "idx": r["idx"],
+            "title": r["title"], "outlet": r["outlet"], "published": r["published"],
+        })
+    total = reader.value("SELECT count(*) FROM actor_events WHERE canonical = ?", [canonical])
+    return {"rows": items, "total": int(total or 0)}
+
+
+def actor_stances(reader: Reader, canonical: str, limit: int = ACTOR_EVENTS) -> dict[str, Any]:
+    """The latest `limit` negotiation stances `canonical` took (by stance date, undated last),
+    each with its issue, evidence sentence and article, and the total count."""
+    rows = reader.all(
+        'SELECT s.issue, s.issue_key, s.stance, s."date", s.article_id, s.idx, a.title, '
+        'a.outlet, a.published, substr(a.text, s.start + 1, s."end" - s.start) AS sentence '
+        "FROM actor_stances AS s JOIN articles AS a ON a.id = s.article_id "
+        'WHERE s.canonical = ? ORDER BY s."date" DESC, s.article_id, s.idx LIMIT ?',
+        [canonical, limit])
+    total = reader.value("SELECT count(*) FROM actor_stances WHERE canonical = ?", [canonical])
+    return {"rows": [dict(r) for r in rows], "total": int(total or 0)}
+
+
+def _json_names(value: str | None) -> list[str]:
+    if not value:
+        return []
+    try:
+        names = json.loads(value)
+    except ValueError:
+        return []
+    return [n for n in names if isinstance(n, str)] if isinstance(names, list) else []
 
 
 def quotes_listing_for(reader: Reader, column: str, name: str) -> dict[str, Any]:
