@@ -101,7 +101,7 @@ def to_dict(record: Any) -> dict[str, Any]:
 
 
 @functools.lru_cache(maxsize=None)
-def _field_names(cls: type) -> tuple[str, ...]:
+def _field_names(cls: Any) -> tuple[str, ...]:
     return tuple(f.name for f in dataclasses.fields(cls))
 
 
@@ -121,7 +121,7 @@ def _to_json(value: Any) -> Any:
 
 
 @functools.lru_cache(maxsize=None)
-def _hints(cls: type) -> tuple[dict[str, Any], frozenset[str]]:
+def _hints(cls: Any) -> tuple[dict[str, Any], frozenset[str]]:
     # get_type_hints evaluates string annotations (compiling each one): far too slow per record.
     return get_type_hints(cls), frozenset(f.name for f in dataclasses.fields(cls))
 

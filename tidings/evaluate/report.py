@@ -240,11 +240,12 @@ def meantime_metrics(pairs: Sequence[tuple[GoldDoc, Doc]], wanted: Sequence[str]
                                   c.describe() + note))
 
     if "quotes" in wanted:
-        c = speaker_scores.score_speakers([(g, predicted(d, "quotes")) for g, d in pairs])
+        sc = speaker_scores.score_speakers([(g, predicted(d, "quotes")) for g, d in pairs])
         note = missing_note("quotes")
-        out.append(Metric("quotes", "meantime", "speaker_accuracy", c.accuracy, c.describe() + note))
-        out.append(Metric("quotes", "meantime", "speaker_precision", c.precision, c.describe() + note))
-        out.append(Metric("quotes", "meantime", "speech_speaker_accuracy", c.speech_accuracy, c.describe_speech() + note))
+        out.append(Metric("quotes", "meantime", "speaker_accuracy", sc.accuracy, sc.describe() + note))
+        out.append(Metric("quotes", "meantime", "speaker_precision", sc.precision, sc.describe() + note))
+        out.append(Metric("quotes", "meantime", "speech_speaker_accuracy", sc.speech_accuracy,
+                          sc.describe_speech() + note))
     return out
 
 
