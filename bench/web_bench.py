@@ -10,6 +10,9 @@ annotated with synthetic spans found by string search (actors, places, times, qu
 article also names one of ~80,000 local officials, for a long tail of actors and speakers).
 They are written with `Store.upsert_docs`, as an ingest would, so every trigger-maintained
 summary table is filled the real way.
+`ensure_stories_and_events` then adds, once, synthetic stories (~4,600 of 3-40 articles),
+~100,000 events and ~3,300 negotiation records with plain SQL, so the story pages and the
+actor pages' events and stances are timed too (an older store gets them on its next run).
 
 Each route is then requested `--rounds` times in turn (after one warm-up request each):
 1. in-process through Starlette's TestClient (the app's own cost);
@@ -193,9 +196,135 @@ def build_store(path: Path, n: int) -> float:
     return time.perf_counter() - t0
 
 
+STORY_SIZES = (3, 40)
+"""Smallest and largest synthetic story, in articles (sizes drawn uniformly between them)."""
+
+EVENT_TYPES = ("CONSULT", "AGREE", "REJECT", "ACCUSE", "REQUEST", "THREATEN", "ASSAULT", "AID")
+"""PLOVER types the synthetic events are drawn from."""
+
+NEGOTIATION_EVERY = 30
+"""One article in this many (in story order) carries a negotiation record."""
+
+
+def ensure_stories_and_events(path: Path) -> float | None:
+    """Give a bench store stories, events and negotiation records when it has no stories.
+
+    Synthetic but shaped like the real thing, written with plain SQL in one transaction:
+    articles are grouped by topic (the negotiating pair in the title) and publication date
+    into ~5,000 stories of 3 to about 40 articles (`stories`, `story_articles`); every second
+    article gets two events (~100,000 rows in `spans_events`, whose trigger fills
+    `actor_events`) with actors and targets from the store's own actor names; one article in
+    NEGOTIATION_EVERY gets a negotiation record in `spans` (its trigger fills `actor_stances`).
+    The articles' doc_json is left as it was (no events), so story timelines stay empty: a story
+    page still loads every member's Doc, which is the cost that grows with the story. Returns
+    seconds taken, or None when the store already had stories.
+    """
+    import hashlib
+    import random
+    import sqlite3
+
+    from tidings.records import Issue, Negotiation, Stance, to_dict
+
+    with Store(path, migrations=all_migrations()):  # applies pending migrations (0009, 0010, ...)
+        pass
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        if conn.execute("SELECT 1 FROM stories LIMIT 1").fetchone() is not None:
+            return None
+        t0 = time.perf_counter()
+        rng = random.Random(6)
+        codes = {canonical: code for canonical, _, code in ACTORS.values()}
+        topics: dict[str, list[tuple[str, str, str, int]]] = {}
+        for article_id, title, published, outlet, first_stop in conn.execute(
+                "SELECT id, title, published, outlet, instr(text, '. ') FROM articles"):
+            m = re.match(r"(.+?)-(.+?) talks in (\w+)", title or "")
+            key = f"{m.group(1)}|{m.group(2)}|{m.group(3)}" if m else (title or "")
+            topics.setdefault(key, []).append((article_id, published or "", outlet or "",
+                                               max(first_stop, 1)))
+        stories, members, events, negotiations = [], [], [], []
+        names = [c for c, _, _ in ACTORS.values()]
+        n_article = 0
+        for key, arts in sorted(topics.items()):
+            arts.sort(key=lambda a: (a[1], a[0]))
+            parts = key.split("|")
+            pair = [ACTORS.get(p, (p,))[0] for p in parts[:2]] if len(parts) == 3 else names[:2]
+            venue = parts[2] if len(parts) == 3 else None
+            at = 0
+            while at < len(arts):
+                size = rng.randint(*STORY_SIZES)
+                if len(arts) - at - size < STORY_SIZES[0]:  # no short tail: it joins this one
+                    size = len(arts) - at
+                chunk = arts[at:at + size]
+                at += size
+                founder = chunk[0][0]
+                story_id = "s-" + hashlib.sha256(founder.encode()).hexdigest()[:12]
+                stories.append((story_id, founder, f"{pair[0]}-{pair[1]} talks in {venue}",
+                                json.dumps(pair), json.dumps(["talks", "ceasefire"]),
+                                json.dumps([venue] if venue else []), chunk[0][1],
+                                chunk[-1][1], len(chunk), len({a[2] for a in chunk}), 0))
+                for article_id, published, _, stop in chunk:
+                    members.append((article_id, story_id, round(rng.uniform(0.4, 1.0), 3)))
+                    if n_article % 2 == 0:
+                        for k in range(2):
+                            actors = [pair[k]]
+                            targets = [pair[1 - k]] if rng.random() < 0.8 else [rng.choice(names)]
+                            day = (dt.date.fromisoformat(published)
+                                   - dt.timedelta(days=rng.randint(0, 3))).isoformat() \
+                                if published else None
+                            events.append(dict(
+                                article_id=article_id, idx=k, start=0, end=min(stop, 8),
+                                sentence_start=0, sentence_end=stop + 1,
+                                type=rng.choice(EVENT_TYPES), mode=None, cameo="04",
+                                actors=json.dumps(actors),
+                                actor_codes=json.dumps([codes.get(a) or "" for a in actors]),
+                                targets=json.dumps(targets),
+                                target_codes=json.dumps([codes.get(t) or "" for t in targets]),
+                                mediators=json.dumps(["Egypt", "Qatar"]), negated=0,
+                                modality="asserted", date=day, date_source="sentence",
+                                place=venue, issue=None, confidence=0.8))
+                    if n_article % NEGOTIATION_EVERY == 0:
+                        stances = tuple(
+                            Stance(0, stop + 1, party, "party", rng.choice(("demand", "reject",
+                                   "propose", "accept")), 0, min(stop, 8), date=published or None,
+                                   date_source="publication")
+                            for party in pair)
+                        issues = (Issue(0, stop + 1, "deal", "the deal", "deal", (), stances),
+                                  Issue(0, stop + 1, "release:prisoners", "prisoner release",
+                                        "release", (), stances[:1]))
+                        record = Negotiation(0, stop + 1, tuple(pair),
+                                             tuple(codes.get(p) or "" for p in pair),
+                                             ("Egypt", "Qatar"), venue, issues=issues)
+                        negotiations.append((article_id, "negotiation", 0, 0, stop + 1,
+                                             json.dumps(to_dict(record))))
+                    n_article += 1
+        columns = [r[1] for r in conn.execute("PRAGMA table_info(spans_events)")]
+        missing = set(columns) - set(events[0])
+        assert not missing, f"spans_events columns not filled: {missing}"
+        conn.execute("BEGIN")
+        conn.executemany("INSERT INTO stories (id, founder, label, actors, keywords, places, "
+                         "first_date, last_date, articles, outlets, copies) "
+                         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", stories)
+        conn.executemany("INSERT INTO story_articles (article_id, story_id, score) "
+                         "VALUES (?, ?, ?)", members)
+        names_sql = ", ".join(f'"{c}"' for c in columns)
+        conn.executemany(f"INSERT INTO spans_events ({names_sql}) VALUES "
+                         f"({', '.join('?' for _ in columns)})",
+                         [tuple(e[c] for c in columns) for e in events])
+        conn.executemany('INSERT INTO spans (article_id, grp, idx, start, "end", data) '
+                         "VALUES (?, ?, ?, ?, ?, ?)", negotiations)
+        conn.execute("COMMIT")
+        conn.execute("PRAGMA optimize")
+        print(f"  {len(stories)} stories, {len(members)} members, {len(events)} events, "
+              f"{len(negotiations)} negotiation records", flush=True)
+        return time.perf_counter() - t0
+    finally:
+        conn.close()
+
+
 def routes(store: Path) -> dict[str, str]:
     """Route name -> URL path, with real ids and names from the store."""
     import sqlite3
+    from urllib.parse import quote
 
     with sqlite3.connect(store) as conn:
         n = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
@@ -204,6 +333,13 @@ def routes(store: Path) -> dict[str, str]:
         local = conn.execute("SELECT canonical FROM actor_stats WHERE kind = 'person' "
                              "ORDER BY mentions LIMIT 1").fetchone()[0]
         deep = max(1, n // 50 - 1)
+        small_story = conn.execute("SELECT id FROM stories WHERE articles = 4 ORDER BY id "
+                                   "LIMIT 1").fetchone()[0]
+        big_story = conn.execute("SELECT id FROM stories ORDER BY articles DESC, id "
+                                 "LIMIT 1").fetchone()[0]
+        busiest = conn.execute("SELECT canonical FROM actor_events GROUP BY canonical "
+                               "ORDER BY count(*) DESC LIMIT 1").fetchone()[0]
+        story_pages = conn.execute("SELECT count(*) FROM stories").fetchone()[0] // 50
     return {
         "home": "/",
         "articles": "/articles",
@@ -229,6 +365,14 @@ def routes(store: Path) -> dict[str, str]:
         "place big": "/places/geonames:360630",
         "world.svg": "/world.svg",
         "quotes.csv filtered": "/quotes.csv?speaker=Amal+Haddad",
+        "stories": "/stories",
+        "stories json": "/stories.json",
+        "stories page 50": f"/stories?page={min(50, max(1, story_pages))}",
+        "story 4 articles": f"/stories/{small_story}",
+        "story largest": f"/stories/{big_story}",
+        "story largest json": f"/stories/{big_story}.json",
+        "actor busiest events": f"/actors/{quote(busiest)}",
+        "actor busiest json": f"/actors/{quote(busiest)}.json",
     }
 
 
@@ -303,6 +447,9 @@ def main() -> None:
         print(f"building {store} with {args.articles} articles ...", flush=True)
         build_s = build_store(store, args.articles)
         print(f"built in {build_s:.0f} s ({store.stat().st_size / 2**20:.0f} MB)")
+    stories_s = ensure_stories_and_events(store)
+    if stories_s is not None:
+        print(f"stories, events and stances added in {stories_s:.0f} s", flush=True)
 
     from starlette.testclient import TestClient
 
@@ -321,7 +468,8 @@ def main() -> None:
     out = HERE / "out" / f"web-{args.articles}.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps({"articles": args.articles, "rounds": args.rounds,
-                               "build_s": build_s, "paths": paths, "in_process": in_process,
+                               "build_s": build_s, "stories_s": stories_s, "paths": paths,
+                               "in_process": in_process,
                                "http": over_http}, indent=2))
     print(f"\nwritten to {out}")
 
