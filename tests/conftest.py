@@ -24,3 +24,15 @@ def sample_path(shared: Path) -> Path:
     if not SAMPLE.is_file():
         pytest.skip(f"sample {SAMPLE} is absent")
     return SAMPLE
+
+
+@pytest.fixture(scope="session")
+def nlp():  # type: ignore[no-untyped-def]
+    """The shared spaCy model, loaded once per test session; skips when it is not installed."""
+    from tidings.errors import PipelineError
+    from tidings.extract.parse import load_model
+
+    try:
+        return load_model()
+    except PipelineError as exc:  # pragma: no cover - depends on the machine
+        pytest.skip(f"spaCy model not installed: {exc}")

@@ -18,9 +18,7 @@ from tidings.pipeline import check_stages
 from tidings.records import Removal, RemovalReason
 from tidings.settings import CleanSettings
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-SAMPLE = SHARED / "samples" / "cairo-talks-2024-08-26.txt"
-SAMPLE_GOLD = SHARED / "samples" / "cairo-talks-2024-08-26.gold.json"
+from conftest import SAMPLE, SAMPLE_GOLD, SHARED  # noqa: E402  (../shared locations, one place)
 
 SETTINGS = CleanSettings()
 

@@ -17,19 +17,8 @@ from tidings.extract.actors import Actor, data_dir, load_actors, name_key, resol
 from tidings.extract.entities import find_entities, make_entities_stage
 from tidings.records import Entity
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-SAMPLE = SHARED / "samples" / "cairo-talks-2024-08-26.txt"
-SAMPLE_GOLD = SHARED / "samples" / "cairo-talks-2024-08-26.gold.json"
+from conftest import SAMPLE, SAMPLE_GOLD, SHARED  # noqa: E402  (../shared locations, one place)
 
-
-@pytest.fixture(scope="module")
-def nlp():
-    from tidings.extract.parse import load_model
-
-    try:
-        return load_model()
-    except PipelineError as exc:  # pragma: no cover - depends on the machine
-        pytest.skip(f"spaCy model not installed: {exc}")
 
 
 def parsed_doc(nlp, text: str) -> Doc:

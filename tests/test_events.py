@@ -23,9 +23,7 @@ from tidings.extract.events import find_events, make_events_stage, primary_event
 from tidings.records import Event, EventType
 
 PUBLISHED = "2024-03-18"  # a Monday
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-SAMPLE = SHARED / "samples" / "cairo-talks-2024-08-26.txt"
-SAMPLE_GOLD = SHARED / "samples" / "cairo-talks-2024-08-26.gold.json"
+from conftest import SAMPLE, SAMPLE_GOLD, SHARED  # noqa: E402  (../shared locations, one place)
 EVENT_GOLD = SHARED / "event-data-gold"
 
 PLOVER_TYPE_ACCURACY_FLOOR = 0.7

@@ -28,9 +28,7 @@ from tidings.extract.issues import (
 from tidings.extract.negotiation import find_negotiation, load_cues, make_negotiation_stage
 from tidings.records import Issue, Negotiation, Outcome, Stance, from_dict, to_dict
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-SAMPLE = SHARED / "samples" / "cairo-talks-2024-08-26.txt"
-SAMPLE_GOLD = SHARED / "samples" / "cairo-talks-2024-08-26.gold.json"
+from conftest import SAMPLE, SAMPLE_GOLD, SHARED  # noqa: E402  (../shared locations, one place)
 
 RUSSIA_UKRAINE = """date 2025-06-03
 Russian and Ukrainian delegations met for talks in Istanbul on Monday and agreed to exchange more prisoners of war, but failed to reach an agreement on a ceasefire.

@@ -32,24 +32,13 @@ from tidings.extract.gazetteer import (
 from tidings.extract.places import find_places, make_places_stage, resolve_mention
 from tidings.records import Place
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-SAMPLE = SHARED / "samples" / "cairo-talks-2024-08-26.txt"
-SAMPLE_GOLD = SHARED / "samples" / "cairo-talks-2024-08-26.gold.json"
+from conftest import SAMPLE, SAMPLE_GOLD, SHARED  # noqa: E402  (../shared locations, one place)
 
 
 @pytest.fixture(scope="module")
 def gaz(tmp_path_factory: pytest.TempPathFactory) -> PlaceGazetteer:
     return load_gazetteer(cache_dir=tmp_path_factory.mktemp("gazetteer-cache"))
 
-
-@pytest.fixture(scope="module")
-def nlp():
-    from tidings.extract.parse import load_model
-
-    try:
-        return load_model()
-    except PipelineError as exc:  # pragma: no cover - depends on the machine
-        pytest.skip(f"spaCy model not installed: {exc}")
 
 
 def read(nlp, gaz: PlaceGazetteer, text: str) -> tuple[Doc, list[Place]]:

@@ -21,19 +21,8 @@ from tidings.records import Entity, Quote, TimeRef
 from tidings.extract.quotes import find_quote_marks, find_quotes, make_quotes_stage
 
 PUBLISHED = dt.date(2024, 8, 26)
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-SAMPLE = SHARED / "samples" / "cairo-talks-2024-08-26.txt"
-SAMPLE_GOLD = SHARED / "samples" / "cairo-talks-2024-08-26.gold.json"
+from conftest import SAMPLE, SAMPLE_GOLD, SHARED  # noqa: E402  (../shared locations, one place)
 
-
-@pytest.fixture(scope="module")
-def nlp():
-    from tidings.extract.parse import load_model
-
-    try:
-        return load_model()
-    except PipelineError as exc:  # pragma: no cover - depends on the machine
-        pytest.skip(f"spaCy model not installed: {exc}")
 
 
 def read(nlp, text: str, *, published: dt.date | None = PUBLISHED,

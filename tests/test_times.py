@@ -17,19 +17,8 @@ from tidings.extract.times import find_times, make_times_stage, normalise, norma
 from tidings.records import TimeRef
 
 MONDAY = dt.date(2024, 8, 26)  # publication date of the shared sample, a Monday
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-SAMPLE = SHARED / "samples" / "cairo-talks-2024-08-26.txt"
-SAMPLE_GOLD = SHARED / "samples" / "cairo-talks-2024-08-26.gold.json"
+from conftest import SAMPLE, SAMPLE_GOLD, SHARED  # noqa: E402  (../shared locations, one place)
 
-
-@pytest.fixture(scope="module")
-def nlp():
-    from tidings.extract.parse import load_model
-
-    try:
-        return load_model()
-    except PipelineError as exc:  # pragma: no cover - depends on the install
-        pytest.skip(f"no spaCy model installed: {exc}")
 
 
 def make_doc(text: str, published: dt.date | None = MONDAY, precision: str = "day", nlp=None) -> Doc:
