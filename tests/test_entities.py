@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import pycountry
 import pytest
@@ -12,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tidings.doc import Doc
-from tidings.errors import ConfigError, PipelineError
+from tidings.errors import ConfigError
 from tidings.extract.actors import Actor, data_dir, load_actors, name_key, resolve_actor
 from tidings.extract.entities import find_entities, make_entities_stage
 from tidings.records import Entity

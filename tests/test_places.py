@@ -18,7 +18,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tidings.doc import SPAN_GROUPS, Doc
-from tidings.errors import PipelineError
 from tidings.extract.gazetteer import (
     NameMatch,
     PlaceEntry,

@@ -9,14 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tidings.doc import SPAN_GROUPS, Doc
-from tidings.errors import PipelineError
 from tidings.records import Entity, Quote, TimeRef
 from tidings.extract.quotes import find_quote_marks, find_quotes, make_quotes_stage
 

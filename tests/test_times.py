@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tidings.doc import SPAN_GROUPS, Doc
-from tidings.errors import PipelineError
 from tidings.extract.timelex import MONTHS
 from tidings.extract.times import find_times, make_times_stage, normalise, normalise_full, tense_at
 from tidings.records import TimeRef
