@@ -148,8 +148,11 @@ def _check_copy(store: Store, doc: Doc, index: CopyIndex, checks: dict[str, Copy
     reused = False
     if match is not None:
         report.copies += 1
-        original = store.get_doc(match.matched_id)
-        if original is not None and original.text == doc.text:
+        # Compare the stored text first: most copies differ (trimmed, extended) and loading and
+        # parsing a whole stored Doc for them would be wasted work on the writer's hot path.
+        row = store.execute("SELECT text FROM articles WHERE id = ?", (match.matched_id,)).fetchone()
+        original = store.get_doc(match.matched_id) if row is not None and row[0] == doc.text else None
+        if original is not None:
             doc.spans = {name: list(records) for name, records in original.spans.items()}
             doc.stages = list(original.stages)
             reused = True
