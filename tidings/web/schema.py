@@ -36,9 +36,9 @@ log = logging.getLogger(__name__)
 
 
 def all_migrations() -> list[Migration]:
-    """The store's migrations followed by the web ones it does not already include."""
-    have = {name for name, _ in MIGRATIONS}
-    return [*MIGRATIONS, *(m for m in WEB_MIGRATIONS if m[0] not in have)]
+    """Every migration a store the web UI reads must have: the store's own list, which includes
+    the summary tables (`WEB_MIGRATIONS`) since they moved into `tidings.store.summary_tables`."""
+    return list(MIGRATIONS)
 
 
 def missing_web_migrations(conn: sqlite3.Connection) -> list[str]:
