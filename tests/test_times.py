@@ -431,6 +431,29 @@ def test_weeks_follow_iso_8601(expression, published, value):
     assert normalise(expression, published, "day", None) == ("DATE", value, "publication")
 
 
+@pytest.mark.parametrize(
+    ("expression", "tense", "published", "value"),
+    [
+        # "agreed to resume talks on June 2" in a June 3 report: the infinitive reads as future,
+        # but a date a day back is yesterday, not next year.
+        ("June 2", "future", dt.date(2025, 6, 3), "2025-06-02"),
+        ("June 5", "past", dt.date(2025, 6, 3), "2025-06-05"),  # "were set for June 5"
+        # Beyond the slack, tense still decides the year.
+        ("May 20", "future", dt.date(2025, 6, 3), "2026-05-20"),
+        ("June 20", "past", dt.date(2025, 6, 3), "2024-06-20"),
+        ("January 5", "future", dt.date(2024, 12, 28), "2025-01-05"),
+    ],
+)
+def test_tense_moves_the_year_only_beyond_a_week(expression, tense, published, value):
+    assert normalise(expression, published, "day", tense) == ("DATE", value, "publication")
+
+
+def test_content_measured_in_hours_is_not_a_time():
+    text = "Up to 75 hours of video can be stored on it, and the strike lasted 75 hours."
+    assert spans(make_doc(text)) == [("75 hours", "DURATION", "PT75H")]
+    assert located(make_doc(text))[0][0] == text.rindex("75 hours")
+
+
 # --- Stage and invariants -------------------------------------------------------------------
 
 

@@ -78,6 +78,14 @@ FUTURE_HORIZON_DAYS = 183
 March report) is taken to be last year's; news rarely names a date half a year ahead without
 a future verb. Set by hand, not calibrated."""
 
+TENSE_SLACK_DAYS = 7
+"""Days by which a yearless date may lie on the "wrong" side of publication for its tense and
+still keep the publication year. Tense is read from the governing verb, which is often not the
+verb the date belongs to: in "the sides agreed to resume talks on June 2" (a June 3 report) the
+infinitive reads as future, yet the date is yesterday, not next year; "talks were set for June 5"
+(past) is two days ahead, not last year. A year's jump needs the date to be more than a week
+off. Set by hand from such cases in the negotiation tests."""
+
 
 # --- Records --------------------------------------------------------------------------------
 
@@ -227,11 +235,17 @@ def _pick_year(
 ) -> int:
     """Year of a yearless period (July, July 2, Q1, summer) given publication date and tense.
 
-    `span(year)` gives the first and last day of the period in that year. Past: the latest
-    period that has begun by publication; future: the first that has not ended; otherwise the
-    publication year, unless that puts the period more than `FUTURE_HORIZON_DAYS` ahead.
+    `span(year)` gives the first and last day of the period in that year. A period of the
+    publication year within `TENSE_SLACK_DAYS` of publication keeps that year whatever the tense.
+    Past: the latest period that has begun by publication; future: the first that has not ended;
+    otherwise the publication year, unless that puts the period more than `FUTURE_HORIZON_DAYS`
+    ahead.
     """
     years = (pub.year - 1, pub.year, pub.year + 1)
+    first, last = span(pub.year)
+    slack = dt.timedelta(days=TENSE_SLACK_DAYS)
+    if tense is not None and first - slack <= pub <= last + slack:
+        return pub.year
     if tense == "past":
         begun = [y for y in years if span(y)[0] <= pub]
         return max(begun) if begun else pub.year

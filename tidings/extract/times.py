@@ -217,6 +217,12 @@ RULES: tuple[Rule, ...] = (
         negative=True,
     ),
     _rule(
+        "content_measure",
+        rf"(?:{NUM}|{VAGUE_RE})[\s-]+{UNIT_RE}\s+{alternation(LEX['content_measures']['after'])}\b",
+        r_negative,
+        negative=True,
+    ),
+    _rule(
         "month_day",
         rf"(?:(?P<wd>{WEEKDAY_ANY})\s*,?\s+)?(?P<month>{MONTH_RE})\s*(?P<day>{DAY_RE})"
         rf"(?:\s*,?\s*(?P<year>{YEAR_RE}))?",
