@@ -97,7 +97,7 @@ _SCALARS = (str, int, float, bool, type(None))
 
 def to_dict(record: Any) -> dict[str, Any]:
     """Turn a record dataclass into a JSON-able dict (dates as ISO strings, tuples as lists)."""
-    return {name: _to_json(getattr(record, name)) for name in _field_names(type(record))}
+    return {name: _to_json(getattr(record, name)) for name in _field_names(type(record))}  # type: ignore[arg-type]  # classes are hashable
 
 
 @functools.lru_cache(maxsize=None)
@@ -128,7 +128,7 @@ def _hints(cls: Any) -> tuple[dict[str, Any], frozenset[str]]:
 
 def from_dict(cls: type[R], data: dict[str, Any]) -> R:
     """Rebuild a record of type `cls` from `to_dict` output; unknown keys are an error."""
-    hints, names = _hints(cls)
+    hints, names = _hints(cls)  # type: ignore[arg-type]  # classes are hashable
     unknown = set(data) - names
     if unknown:
         raise ValueError(f"{cls.__name__}: unknown field(s) {sorted(unknown)}")
@@ -260,8 +260,10 @@ class Quote:
     """Start of the quoted content in `doc.text` (inside the quote marks for direct quotes)."""
     end: int
     """End of the quoted content in `doc.text`."""
-    kind: Literal["direct", "partial", "indirect"]
-    """A full direct quote, a fragment in quote marks, or reported (indirect) speech."""
+    kind: Literal["direct", "partial", "indirect", "refusal"]
+    """A full direct quote, a fragment in quote marks, reported (indirect) speech, or a refusal
+    to speak ("declined to comment", "did not respond to a request for comment": negated
+    speech; `start`/`end` cover the topic where the text gives one, else the refusal clause)."""
     speaker: str | None
     """Canonical name of a named speaker, or the description of an anonymous one
     ("a senior U.S. official"); None when no speaker is found."""
@@ -279,6 +281,53 @@ class Quote:
     """Outlet the speaker talked to ("Reuters", "Al-Aqsa TV"), when the text says."""
     date: str | None = None
     """When it was said (ISO date), from the sentence, else the publication date."""
+    date_source: Literal["sentence", "publication", "none"] = "none"
+    """Where `date` came from."""
+
+
+AttitudeType = Literal["belief", "desire", "intention", "perception", "emotion"]
+"""The kind of mental state an attitude word reports: belief (think, expect, know), desire
+(want, hope), intention or decision (decide, plan, choose), perception or experience
+(experience, notice), emotion (love, fear, hate)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Attitude:
+    """What someone believes, wants, decides, perceives or feels, as the text reports it (not
+    speech: that is a `Quote`)."""
+
+    start: int
+    """Start of the content in `doc.text`: the complement clause or object ("to step down from
+    his post as CEO", "the Beatles")."""
+    end: int
+    """End of the content in `doc.text`."""
+    type: AttitudeType
+    """belief, desire, intention, perception or emotion (from tidings/data/attitude_verbs.toml)."""
+    lemma: str
+    """Lemma of the attitude verb ("decide", "want", "love")."""
+    cue_start: int
+    """Start of the attitude verb in `doc.text` (its text is derived, never stored)."""
+    cue_end: int
+    """End of the attitude verb in `doc.text`."""
+    holder: str | None
+    """Canonical name of a named holder, the description of an anonymous one ("many buyers"),
+    the quote's speaker for "I"/"we" inside a quote; None when a pronoun finds no antecedent."""
+    holder_start: int
+    """Start in `doc.text` of the holder mention as written (a pronoun stays the pronoun)."""
+    holder_end: int
+    """End of the holder mention."""
+    holder_named: bool = False
+    """True when the holder is a named person or organisation."""
+    holder_kind: Literal["person", "group", "organisation", "unknown"] = "unknown"
+    """Person, group of people, organisation (country, company, armed group ...), or unknown."""
+    affiliation: str | None = None
+    """Canonical actor the holder belongs to ("Apple" for Steve Jobs), when known."""
+    negated: bool = False
+    """True when the text says the attitude is not held ("did not decide", "never wanted")."""
+    quoted: bool = False
+    """True when the attitude is stated inside quote marks (the speaker's own words)."""
+    date: str | None = None
+    """When the attitude was reported held (ISO date), from the sentence, else publication."""
     date_source: Literal["sentence", "publication", "none"] = "none"
     """Where `date` came from."""
 

@@ -41,7 +41,7 @@ import logging
 import math
 import re
 import unicodedata
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -207,10 +207,10 @@ def term_bucket(word: str) -> int:
     return int.from_bytes(digest, "big") % TERM_BUCKETS
 
 
-def count_words(text: str, stopwords: frozenset[str]) -> tuple[Counter[str], dict[str, Counter[str]]]:
+def count_words(text: str, stopwords: frozenset[str]) -> tuple[dict[str, float], dict[str, Counter[str]]]:
     """Weighted counts of normalised content words in `text` (a capitalised word inside a
     sentence counts NAME_WEIGHT times), and the surface forms (as written) seen for each."""
-    counts: Counter[str] = Counter()
+    counts: dict[str, float] = defaultdict(float)
     surfaces: dict[str, Counter[str]] = {}
     for match in _WORD.finditer(text):
         surface = match.group()

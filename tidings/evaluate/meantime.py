@@ -222,10 +222,10 @@ def load_meantime_doc(path: Path) -> GoldDoc:
             for src in rel.findall("source"):
                 refers[src.get("m_id", "")] = target.get("m_id", "")
         for rel in relations.findall("HAS_PARTICIPANT"):
-            src, tgt = rel.find("source"), rel.find("target")
-            if src is not None and tgt is not None:
-                participants.setdefault(src.get("m_id", ""), []).append(
-                    (rel.get("sem_role", ""), tgt.get("m_id", ""))
+            source, goal = rel.find("source"), rel.find("target")
+            if source is not None and goal is not None:
+                participants.setdefault(source.get("m_id", ""), []).append(
+                    (rel.get("sem_role", ""), goal.get("m_id", ""))
                 )
 
     def span(el: ET.Element) -> tuple[int, int] | None:

@@ -31,13 +31,16 @@ import time
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from tidings.corpus.features import StoryFeatures, find_story_features
 from tidings.corpus.stories import LATE_DAYS, MemoryArchive, StoryIndex
 from tidings.doc import Doc
 
 log = logging.getLogger(__name__)
+
+K = TypeVar("K", bound=Hashable)
+"""Items clustered by `bcubed`."""
 
 ROOT = Path(__file__).resolve().parents[2]
 DEV_SET = ROOT / "tests" / "fixtures" / "stories" / "articles.jsonl"
@@ -64,7 +67,7 @@ class BCubed:
     """Items scored (those in the gold clustering)."""
 
 
-def bcubed(predicted: Mapping[Hashable, Hashable], gold: Mapping[Hashable, Hashable]) -> BCubed:
+def bcubed(predicted: Mapping[K, Hashable], gold: Mapping[K, Hashable]) -> BCubed:
     """B-cubed precision, recall and F1 of `predicted` (item -> cluster) against `gold`.
 
     Items are those of `gold`; an item missing from `predicted` counts as a singleton there,
@@ -73,9 +76,9 @@ def bcubed(predicted: Mapping[Hashable, Hashable], gold: Mapping[Hashable, Hasha
     items = list(gold)
     if not items:
         raise ValueError("bcubed: the gold clustering is empty")
-    pred = {item: predicted.get(item, ("singleton", item)) for item in items}
-    pred_members: dict[Hashable, set[Hashable]] = {}
-    gold_members: dict[Hashable, set[Hashable]] = {}
+    pred: dict[K, Hashable] = {item: predicted.get(item, ("singleton", item)) for item in items}
+    pred_members: dict[Hashable, set[K]] = {}
+    gold_members: dict[Hashable, set[K]] = {}
     for item in items:
         pred_members.setdefault(pred[item], set()).add(item)
         gold_members.setdefault(gold[item], set()).add(item)

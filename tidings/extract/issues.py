@@ -585,7 +585,7 @@ class IssueFinder:
                 if id(named) in seen_names:
                     continue
                 seen_names.add(id(named))
-                word = slug(place.name if place is not None else ent.canonical)
+                word = slug(place.name if place is not None else named.canonical)
             else:
                 word = slug(t.lemma_)
             if word and word not in self.vocab.stop and word not in words:
