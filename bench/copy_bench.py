@@ -10,7 +10,11 @@
    - copy: read + clean + `fingerprint` + `CopyIndex.find` + `add` + `diff_paragraphs` against
      the canonical's text (what the ingest writer does before deciding not to re-extract);
    - copy + what it adds: the same plus `tidings.process` of the spans `diff_paragraphs`
-     returns (an extended copy's extra paragraph is still read).
+     returns (an extended copy's extra paragraph is still read);
+   - copy with reuse (what `tidings.ingest` does): read + clean + fingerprint + find + add +
+     loading the matched original's Doc from its stored JSON + `plan_reuse` (align, shift
+     its spans) + the pipeline on the plan's work item (the added text only) + merge. A copy
+     that `plan_reuse` declines is processed in full, and that cost is counted.
    Reported as milliseconds per article and as ratios to the fresh article.
 2. Index throughput and memory, for N articles:
    - "diverse": article dicts of bench/generate.py with their text replaced by word-frequency
@@ -49,6 +53,9 @@ from generate import generate  # noqa: E402
 from tidings.clean import clean  # noqa: E402
 from tidings.corpus.copies import CopyIndex, diff_paragraphs  # noqa: E402
 from tidings.corpus.fingerprint import fingerprint  # noqa: E402
+from tidings.corpus.reuse import plan_reuse  # noqa: E402
+from tidings.doc import Doc  # noqa: E402
+from tidings.pipeline import build_pipeline  # noqa: E402
 from tidings.readers.text import doc_from_text  # noqa: E402
 
 DEV = ROOT / "tests" / "fixtures" / "copies" / "dev"
@@ -80,6 +87,33 @@ def copy_cost(rounds: int) -> dict[str, Any]:
     copy_names = {lab.copy for lab in copies}
     base = [(name, fingerprint(d.text), d.published) for name, d in cleaned.items() if name not in copy_names]
 
+    pipeline = build_pipeline(settings)
+    stored = {name: json.dumps(tidings.process(raws[name], settings=settings).to_json())
+              for name in originals}
+    reuse_ms: list[float] = []
+    shares: list[float] = []
+    declined = 0
+    for _ in range(rounds):
+        for lab in copies:
+            index = CopyIndex.from_fingerprints(base)
+            t0 = time.perf_counter()
+            doc = clean(doc_from_text(raws[lab.copy]), settings.clean)
+            doc.stages.append("clean")
+            fp = fingerprint(doc.text)
+            match = index.find(fp)
+            index.add(lab.copy, fp, doc.published)
+            assert match is not None, f"{lab.copy} not recognised as a copy"
+            original = Doc.from_json(json.loads(stored[lab.original]))
+            plan = plan_reuse(doc, original)
+            if plan is None:
+                pipeline(doc)
+                declined += 1
+                shares.append(0.0)
+            else:
+                plan.merge(pipeline(plan.work_item()))
+                shares.append(plan.reused_share)
+            reuse_ms.append((time.perf_counter() - t0) * 1000)
+
     clean_ms, check_ms, added_ms, added_pieces = [], [], [], 0
     for round_no in range(rounds):
         for lab in copies:
@@ -106,7 +140,10 @@ def copy_cost(rounds: int) -> dict[str, Any]:
     check = statistics.mean(check_ms)
     with_clean = statistics.mean(c + k for c, k in zip(clean_ms, check_ms, strict=True))
     with_added = statistics.mean(c + k + a for c, k, a in zip(clean_ms, check_ms, added_ms, strict=True))
+    reuse = statistics.mean(reuse_ms)
     return {
+        "copy_with_reuse_ms": reuse, "ratio_with_reuse": reuse / fresh,
+        "reused_share_mean": statistics.mean(shares), "reuse_declined": declined // rounds,
         "fresh_articles": len(originals), "copies": len(copies), "rounds": rounds,
         "fresh_ms": fresh, "copy_check_ms": check, "copy_with_clean_ms": with_clean,
         "copy_with_added_text_ms": with_added, "copies_with_added_text": added_pieces // rounds,
@@ -270,6 +307,10 @@ def main() -> None:
         print(f"  + read and clean: {cost['copy_with_clean_ms']:.2f} ms = {cost['ratio_with_clean']:.4f}")
         print(f"  + annotating what the copy adds ({cost['copies_with_added_text']} of {cost['copies']} "
               f"copies add text): {cost['copy_with_added_text_ms']:.2f} ms = {cost['ratio_with_added_text']:.3f}")
+        print(f"copy with reuse, as ingest does it (load original, align, shift spans, read added "
+              f"text, merge): {cost['copy_with_reuse_ms']:.2f} ms = {cost['ratio_with_reuse']:.3f} of a "
+              f"fresh article; mean reused share {cost['reused_share_mean']:.2f}, "
+              f"{cost['reuse_declined']} of {cost['copies']} copies read in full")
     runs = [(n, "diverse") for n in args.sizes] + ([(args.template_size, "template")] if args.template_size else [])
     for n, kind in runs:
         r = index_bench(n, kind)

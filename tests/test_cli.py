@@ -132,3 +132,64 @@ def test_a_verbatim_copy_reuses_the_extraction_of_its_original(tmp_path: Path) -
     original, copy = docs["https://wire.example/1"], docs["https://daily.example/9"]
     assert copy["entities"] == original["entities"] and copy["quotes"] == original["quotes"]
     assert any(e["canonical"] == "Azerbaijan" for e in copy["entities"])
+
+
+TALKS = """date 2025-03-04
+Talks in Doha stall as Hamas weighs truce offer
+
+DOHA - Hamas has decided to send a delegation back to Doha, a senior official said on Monday, while Israel wants guarantees that any truce will hold.
+Israeli Prime Minister Benjamin Netanyahu did not comment on the proposal.
+"""
+
+
+def test_attitudes_and_refusals_through_the_cli(tmp_path: Path) -> None:
+    article = tmp_path / "talks.txt"
+    article.write_text(TALKS, encoding="utf-8")
+    db = tmp_path / "t.db"
+    assert run("ingest", str(article), "--db", str(db)).returncode == 0
+    rows = [json.loads(line) for line in run("attitudes", "--db", str(db), "--json").stdout.splitlines()]
+    found = {(r["holder"], r["type"], r["cue"], r["content"]) for r in rows}
+    assert ("Hamas", "intention", "decided", "send a delegation back to Doha") in found
+    assert ("Israel", "desire", "wants", "guarantees that any truce will hold") in found
+    desires = run("attitudes", "--type", "desire", "--db", str(db), "--json").stdout.splitlines()
+    assert [json.loads(line)["holder"] for line in desires] == ["Israel"]
+    refusals = [json.loads(line) for line in run("quotes", "--kind", "refusal", "--db", str(db), "--json").stdout.splitlines()]
+    assert [(r["speaker"], r["content"], r["date"]) for r in refusals] == [("Benjamin Netanyahu", "the proposal", "2025-03-04")]
+    assert run("quotes", "--kind", "bogus", "--db", str(db)).returncode == 2
+
+
+def test_forced_reingest_keeps_copies_and_incidents(tmp_path: Path) -> None:
+    # A forced re-process must not find each article a copy of itself (it is in the copy index).
+    db = tmp_path / "t.db"
+    assert run("ingest", str(EXAMPLES), "--db", str(db)).returncode == 0
+    counts = table_counts(db)
+    forced = run("ingest", str(EXAMPLES), "--db", str(db), "--force")
+    assert forced.returncode == 0, forced.stderr
+    assert "copies 0" in forced.stdout
+    after = table_counts(db)
+    assert {t: after[t] for t in ("copies", "incidents", "incident_reports", "spans_events", "stories")} == \
+        {t: counts[t] for t in ("copies", "incidents", "incident_reports", "spans_events", "stories")}
+
+
+def test_timeline_shows_the_negotiation_and_incidents_open_by_id(tmp_path: Path) -> None:
+    db = tmp_path / "t.db"
+    assert run("ingest", str(EXAMPLES), "--db", str(db)).returncode == 0
+    stories = [json.loads(line) for line in run("stories", "--db", str(db), "--json").stdout.splitlines()]
+    nairobi = next(s for s in stories if "Ituri Patriotic Alliance" in s["label"])
+    shown = run("timeline", nairobi["id"], "--db", str(db), "--json")
+    assert shown.returncode == 0 and "not registered" not in shown.stderr, shown.stderr
+    payload = json.loads(shown.stdout)
+    talks = payload["negotiation"]
+    assert talks is not None and talks["articles"] >= 2
+    assert {"Kenya", "African Union"} <= {m["name"] for m in talks["mediators"]}
+    assert any(o["status"] == "no agreement" or "no agreement" in json.dumps(o) for o in talks["outcomes"])
+    text = run("timeline", nairobi["id"], "--db", str(db))
+    assert "Negotiation" in text.stdout and "Mediators:" in text.stdout
+    # the biggest incident opens by id, lists every outlet's report, and its copies as copies
+    biggest = max(payload["incidents"], key=lambda inc: len(inc["reports"]))
+    one = run("incident", biggest["id"], "--db", str(db), "--json")
+    assert one.returncode == 0, one.stderr
+    assert {r["article_id"] for r in json.loads(one.stdout)["reports"]} == {r["article_id"] for r in biggest["reports"]}
+    rendered = run("incident", biggest["id"], "--db", str(db)).stdout
+    assert biggest["id"] in rendered and "syndicated copy" in rendered
+    assert run("incident", "i-0000000000000000", "--db", str(db)).returncode == 1

@@ -17,9 +17,12 @@ from pathlib import Path
 import pytest
 
 from test_web import EVIL, build_doc, cairo_doc, find, nairobi_doc
+from tidings.corpus.incidents import IncidentIndex
+from tidings.corpus.reports import reports_from_doc
 from tidings.doc import Doc
 from tidings.records import Entity, Event, Place
 from tidings.store import Store
+from tidings.store.incidents import StoreIncidentArchive, place_reports
 from tidings.web.app import make_app
 from tidings.web.schema import all_migrations
 
@@ -99,6 +102,10 @@ def store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
                 "VALUES (?, 'negotiation', 0, 0, 10, ?)",
                 (doha, negotiation([{**truce, "start": 0, "end": 5, "stances": [
                     stance("Hamas", "reject", "2024-08-27")]}])))
+        # incidents as the ingest stores them (the timeline reads them, not the events)
+        stories = {cairo: "s-gaza", doha: "s-gaza", nairobi: "s-evil"}
+        place_reports(store, IncidentIndex(archive=StoreIncidentArchive(store)),
+                      [(d.id, reports_from_doc(d, story_id=stories[d.id])) for d in docs])
     return path
 
 
@@ -181,3 +188,34 @@ def test_story_label_is_escaped(client: TestClient) -> None:
         page = client.get(path).text
         assert EVIL not in page and "&lt;script&gt;" in page
     assert client.get("/stories/s-evil.json").json()["story"]["label"] == f"Nairobi {EVIL}"
+
+
+def test_story_timeline_comes_from_the_stored_incidents(client: TestClient, store_path: Path) -> None:
+    entries = client.get("/stories/s-gaza.json").json()["timeline"]["entries"]
+    with Store(store_path, migrations=all_migrations()) as store:
+        stored = {r[0] for r in store.execute(
+            "SELECT DISTINCT r.incident_id FROM incident_reports r JOIN story_articles s "
+            "ON s.article_id = r.article_id WHERE s.story_id = 's-gaza'")}
+    assert stored and {e["incident"] for e in entries} == stored
+    assert all(s["story_id"] == "s-gaza" for e in entries for s in e["sources"])
+
+
+def test_incident_page_and_json_twin(client: TestClient, store_path: Path) -> None:
+    entry = client.get("/stories/s-gaza.json").json()["timeline"]["entries"][0]
+    view = client.get(f"/incidents/{entry['incident']}.json").json()
+    assert view["id"] == entry["incident"] and view["entry"]["type"] == entry["type"]
+    assert [s["id"] for s in view["stories"]] == ["s-gaza"]
+    assert view["incident"]["reports"] and view["entry"]["sources"][0]["sentence"]
+    story_page = client.get("/stories/s-gaza").text
+    assert f'href="/incidents/{entry["incident"]}"' in story_page  # the story's detail links to it
+    page = client.get(f"/incidents/{entry['incident']}")
+    assert page.status_code == 200 and 'href="/stories/s-gaza"' in page.text
+    assert f'href="/incidents/{entry["incident"]}.json"' in page.text
+    # an id from before a rename still finds the incident
+    with Store(store_path, migrations=all_migrations()) as store, store.transaction():
+        store.execute("INSERT OR REPLACE INTO incident_aliases(old_id, new_id, reason) VALUES (?, ?, ?)",
+                      ("i-renamed", entry["incident"], "rekeyed"))
+    again = client.get("/incidents/i-renamed.json").json()
+    assert again["id"] == entry["incident"] and again["requested_id"] == "i-renamed"
+    missing = client.get("/incidents/i-nope.json")
+    assert missing.status_code == 404 and "i-nope" in missing.json()["error"]

@@ -16,15 +16,19 @@ from tidings.readers import read_paths
 from tidings.readers.text import doc_from_text
 from tidings.settings import Settings, load_settings
 from tidings.corpus.copies import CopyIndex
+from tidings.corpus.reuse import ReusePlan, plan_reuse
 from tidings.corpus.features import find_story_features
 from tidings.corpus.fingerprint import fingerprint
-from tidings.corpus.incidents import merge_incidents
+from tidings.corpus.incidents import Incident, IncidentIndex, merge_incidents
 from tidings.corpus.reports import reports_from_doc
 from tidings.corpus.stories import StoryIndex
+from tidings.corpus.negotiation_history import StoryNegotiation, negotiation_for_story
 from tidings.corpus.timeline import Timeline, build_timeline, quotes_of
 from tidings.store import Store, open_store
 from tidings.store.copies import CopyCheck, load_copy_index, write_copies
 from tidings.store.stories import StoreArchive, place_articles
+from tidings.store.incidents import (StoreIncidentArchive, get_incident, has_incident_index,
+                                     incidents_of_story, place_reports)
 
 log = logging.getLogger(__name__)
 
@@ -101,6 +105,7 @@ def ingest(
     with open_store(db or settings.store.path, settings.store) as store:
         copy_index = load_copy_index(store)
         checks: dict[str, CopyCheck] = {}
+        plans: dict[str, ReusePlan] = {}  # copies whose work item is their added text only
         cleaner = build_pipeline(settings, annotate=False)  # cleaning runs here, before the copy check
 
         def unseen() -> Iterator[Doc | ReadFailure]:
@@ -112,16 +117,19 @@ def ingest(
                         if on_progress:
                             on_progress(report)
                         continue
-                    item = _check_copy(store, cleaner(item), copy_index, checks, report)
+                    item = _check_copy(store, cleaner(item), copy_index, checks, report, plans)
                 yield item
 
         stories = StoryIndex(archive=StoreArchive(store))
+        incidents = IncidentIndex(archive=StoreIncidentArchive(store))
         batch: list[Doc] = []
         for result in run_local(unseen(), settings):
             if isinstance(result, Doc):
+                if (plan := plans.pop(result.id, None)) is not None:
+                    result = plan.merge(result)
                 batch.append(result)
                 if len(batch) >= settings.store.batch_size:
-                    _write(store, stories, copy_index, checks, batch, report)
+                    _write(store, stories, copy_index, checks, batch, report, incidents)
                     batch = []
             else:
                 report.failures.append(result)
@@ -129,7 +137,7 @@ def ingest(
             if on_progress:
                 on_progress(report)
         if batch:
-            _write(store, stories, copy_index, checks, batch, report)
+            _write(store, stories, copy_index, checks, batch, report, incidents)
         with store.transaction():
             stories.flush()
         if on_progress:
@@ -138,31 +146,38 @@ def ingest(
 
 
 def _check_copy(store: Store, doc: Doc, index: CopyIndex, checks: dict[str, CopyCheck],
-                report: IngestReport) -> Doc:
-    """Fingerprint a cleaned article and join it to its copy group. A copy whose cleaned text is
-    the same as a stored article's takes that article's extraction instead of computing it."""
+                report: IngestReport, plans: dict[str, ReusePlan]) -> Doc:
+    """Fingerprint a cleaned article and join it to its copy group. A copy takes the extraction
+    of the stored article it matched wherever their texts are the same (tidings.corpus.reuse);
+    the Doc returned is what the pipeline still has to read: the copy, or its added text.
+    An article already in the index (a `force` re-process) keeps its copy links and is read in
+    full: matched against the index it would find itself."""
+    if doc.id in index:
+        return doc
     fp = fingerprint(doc.text)
     match = index.find(fp)
     previous = index.canonical(match.matched_id) if match is not None else None
+    size = index.group_size(match.matched_id) if match is not None else 0
     index.add(doc.id, fp, doc.published)
-    reused = False
+    share = 0.0
+    item = doc
     if match is not None:
         report.copies += 1
-        # Compare the stored text first: most copies differ (trimmed, extended) and loading and
-        # parsing a whole stored Doc for them would be wasted work on the writer's hot path.
-        row = store.execute("SELECT text FROM articles WHERE id = ?", (match.matched_id,)).fetchone()
-        original = store.get_doc(match.matched_id) if row is not None and row[0] == doc.text else None
-        if original is not None:
-            doc.spans = {name: list(records) for name, records in original.spans.items()}
-            doc.stages = list(original.stages)
-            reused = True
+        original = store.get_doc(match.matched_id)
+        plan = plan_reuse(doc, original) if original is not None else None
+        if plan is not None:
+            share = plan.reused_share
             report.reused += 1
-    checks[doc.id] = CopyCheck(doc.id, fp, match, previous, reused)
-    return doc
+            item = plan.work_item()
+            if item is not doc:
+                plans[doc.id] = plan
+    bridged = match is not None and index.group_size(doc.id) > size + 1
+    checks[doc.id] = CopyCheck(doc.id, fp, match, previous, share, bridged)
+    return item
 
 
 def _write(store: Store, stories: StoryIndex, copy_index: CopyIndex, checks: dict[str, CopyCheck],
-           batch: list[Doc], report: IngestReport) -> None:
+           batch: list[Doc], report: IngestReport, incidents: IncidentIndex) -> None:
     result = store.upsert_docs(batch)
     report.new += result.new
     report.present += result.present
@@ -175,30 +190,73 @@ def _write(store: Store, stories: StoryIndex, copy_index: CopyIndex, checks: dic
 
     placed = place_articles(store, stories, ((doc.id, find_story_features(doc), copy_of(doc)) for doc in batch))
     report.new_stories += sum(a.is_new for a in placed)
+    # after the stories: a report carries its article's story (undated reports merge within one)
+    place_reports(store, incidents, [
+        (doc.id, reports_from_doc(doc, copy_of=copy_of(doc), story_id=stories.resolve(a.story_id)))
+        for doc, a in zip(batch, placed)])
 
 
 def story_timeline(
     story_id: str, db: str | Path | None = None, *, settings: Settings | None = None,
     since: str | None = None, until: str | None = None,
 ) -> Timeline | None:
-    """The timeline of a stored story: its articles' events merged into incidents (one per
-    real-world happening, with every report and outlet; syndicated copies count once), in the
-    order they happened, with key quotes. None when no story has this id (or a merged-away id)."""
+    """The timeline of a stored story: the stored incidents its articles report (one per
+    real-world happening, with every report and outlet, those of other stories included;
+    syndicated copies count once), in the order they happened, with key quotes from the story's
+    Docs. None when no story has this id (or a merged-away id). A store whose incidents were
+    never indexed (ingested before migration 0011_incidents) has them merged here instead."""
     settings = settings or load_settings()
     with open_store(db or settings.store.path, settings.store, readonly=True) as store:
         story_id = _resolve_story(store, story_id)
         rows = store.execute("SELECT article_id, copy_of FROM story_articles WHERE story_id = ?", (story_id,)).fetchall()
         if not rows:
             return None
-        copy_of = dict(store.execute(
-            "SELECT c.article_id, c.canonical_id FROM copies c JOIN story_articles s ON s.article_id = c.article_id "
-            "WHERE s.story_id = ?", (story_id,)).fetchall())
         docs = [doc for article_id, _ in rows if (doc := store.get_doc(article_id)) is not None]
-    incidents = merge_incidents(
+        if has_incident_index(store):
+            incidents = incidents_of_story(store, story_id)
+        else:
+            incidents = _merge_story(store, story_id, docs)
+        texts = {doc.id: doc.text for doc in docs}
+        others = sorted({r.article_id for i in incidents for r in i.reports} - set(texts))
+        for article_id in others:  # sentences of other stories' reports, without parsing Docs
+            row = store.execute("SELECT text FROM articles WHERE id = ?", (article_id,)).fetchone()
+            if row is not None:
+                texts[article_id] = row[0]
+    return build_timeline(incidents, {doc.id: quotes_of(doc) for doc in docs}, since, until,
+                          texts=texts, story_id=story_id)
+
+
+def _merge_story(store: Store, story_id: str, docs: list[Doc]) -> list[Incident]:
+    """The story's incidents merged from its Docs (for a store without an incident index)."""
+    copy_of = dict(store.execute(
+        "SELECT c.article_id, c.canonical_id FROM copies c JOIN story_articles s ON s.article_id = c.article_id "
+        "WHERE s.story_id = ?", (story_id,)).fetchall())
+    return merge_incidents(
         (report for doc in docs for report in reports_from_doc(doc, copy_of=copy_of.get(doc.id), story_id=story_id)),
         copy_of=copy_of)
-    return build_timeline(incidents, {doc.id: quotes_of(doc) for doc in docs}, since, until,
-                          texts={doc.id: doc.text for doc in docs}, story_id=story_id)
+
+
+def incident(incident_id: str, db: str | Path | None = None, *,
+             settings: Settings | None = None) -> Incident | None:
+    """The stored incident with this id, or with an id it had before a rename or merge, with
+    all its reports (each naming its article, outlet, story and sentence offsets); None when
+    unknown."""
+    settings = settings or load_settings()
+    with open_store(db or settings.store.path, settings.store, readonly=True) as store:
+        if not has_incident_index(store):
+            return None
+        return get_incident(store, incident_id)
+
+
+def story_negotiation_history(
+    story_id: str, db: str | Path | None = None, *, settings: Settings | None = None,
+    since: str | None = None, until: str | None = None,
+) -> StoryNegotiation | None:
+    """The negotiation record of a stored story: each issue's stances, party by party, over time
+    (syndicated copies count once). None when no story has this id (or a merged-away id)."""
+    settings = settings or load_settings()
+    with open_store(db or settings.store.path, settings.store, readonly=True) as store:
+        return negotiation_for_story(store, _resolve_story(store, story_id), since=since, until=until)
 
 
 def _resolve_story(store: Store, story_id: str) -> str:

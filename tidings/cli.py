@@ -9,16 +9,19 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Optional, get_args, get_type_hints
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from tidings import __version__
 from tidings.errors import TidingsError
+from tidings.records import AttitudeType, Quote
 
 app = typer.Typer(
     help="tidings: read news the way an analyst would, and turn it into facts you can check.",
@@ -30,6 +33,10 @@ err = Console(stderr=True)
 
 DbOption = Annotated[Optional[Path], typer.Option("--db", help="SQLite store file (default: store.path, ./tidings.db).")]
 ConfigOption = Annotated[Optional[Path], typer.Option("--config", help="User settings TOML file overriding the shipped defaults.")]
+QuoteKind = Enum("QuoteKind", {k: k for k in get_args(get_type_hints(Quote)["kind"])}, type=str)  # type: ignore[misc]
+"""Choices of `tidings quotes --kind`, from `records.Quote.kind`."""
+AttitudeKind = Enum("AttitudeKind", {k: k for k in get_args(AttitudeType)}, type=str)  # type: ignore[misc]
+"""Choices of `tidings attitudes --type`, from `records.AttitudeType`."""
 SetOption = Annotated[Optional[list[str]], typer.Option("--set", help="Override one setting: section.key=value (repeatable).")]
 
 
@@ -206,15 +213,18 @@ def quotes(
     speaker: Annotated[Optional[str], typer.Option("--speaker", help="Speaker name or description contains this.")] = None,
     affiliation: Annotated[Optional[str], typer.Option("--affiliation", help="Speaker's affiliation contains this.")] = None,
     contains: Annotated[Optional[str], typer.Option("--contains", help="Quoted words contain this.")] = None,
+    kind: Annotated[Optional[QuoteKind], typer.Option("--kind", help="Only this kind; refusal = declined to comment.")] = None,
     limit: Annotated[int, typer.Option("--limit", help="Most quotes to show.")] = 50,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON Lines.")] = False,
     db: DbOption = None,
     config: ConfigOption = None,
 ) -> None:
-    """Stored quotes with their speakers, newest article first."""
+    """Stored quotes with their speakers, newest article first. Refusals to comment are quotes of
+    kind "refusal" whose words are the topic declined."""
     from tidings.store.queries import list_quotes
 
-    rows = _read_store(db, config, lambda store: list_quotes(store, speaker, affiliation, contains, limit))
+    chosen = kind.value if kind else None
+    rows = _read_store(db, config, lambda store: list_quotes(store, speaker, affiliation, contains, limit, chosen))
     if as_json:
         _print_json_lines(rows)
         return
@@ -222,9 +232,42 @@ def quotes(
     for name, ratio in (("said", 1), ("speaker", 2), ("affiliation", 2), ("kind", 1), ("quote", 6), ("article", 1)):
         table.add_column(name, ratio=ratio, overflow="fold")
     for r in rows:
-        who = r.speaker or "?"
-        table.add_row(r.date or "", who if r.speaker_named else f"[italic]{who}[/italic]", r.affiliation or "",
-                      r.kind, r.content, r.article_id)
+        who = escape(r.speaker or "?")
+        table.add_row(r.date or "", who if r.speaker_named else f"[italic]{who}[/italic]", escape(r.affiliation or ""),
+                      r.kind, escape(r.content), r.article_id)
+    out.print(table)
+
+
+@app.command()
+def attitudes(
+    holder: Annotated[Optional[str], typer.Option("--holder", help="Holder name or description contains this.")] = None,
+    affiliation: Annotated[Optional[str], typer.Option("--affiliation", help="Holder's affiliation contains this.")] = None,
+    type_: Annotated[Optional[AttitudeKind], typer.Option("--type", help="Only this kind of attitude.")] = None,
+    lemma: Annotated[Optional[str], typer.Option("--lemma", help="Only this verb (decide, want, fear, ...).")] = None,
+    negated: Annotated[Optional[bool], typer.Option("--negated/--asserted", help="Only negated / only asserted ones.")] = None,
+    contains: Annotated[Optional[str], typer.Option("--contains", help="The content contains this.")] = None,
+    limit: Annotated[int, typer.Option("--limit", help="Most attitudes to show.")] = 50,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON Lines.")] = False,
+    db: DbOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """What actors believe, want, decide, perceive or feel, as stored articles report it."""
+    from tidings.store.queries import list_attitudes
+
+    chosen = type_.value if type_ else None
+    rows = _read_store(db, config, lambda store: list_attitudes(
+        store, holder, affiliation, chosen, lemma.lower() if lemma else None, negated, contains, limit))
+    if as_json:
+        _print_json_lines(rows)
+        return
+    table = Table(title=f"{len(rows)} attitude(s)", expand=True)
+    for name, ratio in (("date", 1), ("holder", 2), ("affiliation", 2), ("type", 1), ("cue", 1), ("content", 5), ("article", 1)):
+        table.add_column(name, ratio=ratio, overflow="fold")
+    for r in rows:
+        who = escape(r.holder or r.holder_text)
+        who = who if r.holder_named else f"[italic]{who}[/italic]"
+        cue = escape(("not " if r.negated else "") + r.cue)
+        table.add_row(r.date or "", who, escape(r.affiliation or ""), r.type, cue, escape(r.content), r.article_id)
     out.print(table)
 
 
@@ -310,22 +353,64 @@ def timeline(
     db: DbOption = None,
     config: ConfigOption = None,
 ) -> None:
-    """A story's incidents in the order they happened (event dates), with sources and key quotes."""
-    from tidings.api import story_timeline
+    """A story's incidents in the order they happened (event dates), with sources and key quotes,
+    then its negotiation record: each issue's stances, party by party, over time."""
+    from tidings.api import story_negotiation_history, story_timeline
+    from tidings.corpus.negotiation_history import render_story_negotiation, story_negotiation_to_json
     from tidings.corpus.timeline import render_timeline, timeline_to_json
 
     try:
         settings = _settings(config, None)
         result = story_timeline(story_id, db, settings=settings, since=since, until=until)
+        talks = story_negotiation_history(story_id, db, settings=settings, since=since, until=until)
     except TidingsError as exc:
         raise _fail(exc) from None
     if result is None:
         err.print(f"[red]error:[/red] no story with id {story_id!r}; `tidings stories` lists them")
         raise typer.Exit(1)
+    if talks is not None and not talks.articles:
+        talks = None
     if as_json:
-        sys.stdout.write(json.dumps(timeline_to_json(result, with_incidents=True), ensure_ascii=False, indent=2) + "\n")
+        payload = timeline_to_json(result, with_incidents=True)
+        payload["negotiation"] = story_negotiation_to_json(talks) if talks is not None else None
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
         return
     render_timeline(result, out)
+    if talks is not None:
+        out.print()
+        render_story_negotiation(talks, out)
+
+
+@app.command()
+def incident(
+    incident_id: Annotated[str, typer.Argument(help="Incident id (from `tidings timeline ... --json`).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the incident and its reports as JSON.")] = False,
+    db: DbOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """One incident (a real-world happening) with every report of it, across stories and outlets."""
+    from tidings.api import incident as find_incident
+    from tidings.corpus.incidents import incident_to_json
+    from tidings.corpus.timeline import render_incident
+
+    try:
+        settings = _settings(config, None)
+        found = find_incident(incident_id, db, settings=settings)
+    except TidingsError as exc:
+        raise _fail(exc) from None
+    if found is None:
+        err.print(f"[red]error:[/red] no incident with id {incident_id!r}")
+        raise typer.Exit(1)
+    if as_json:
+        sys.stdout.write(json.dumps(incident_to_json(found), ensure_ascii=False, indent=2) + "\n")
+        return
+    ids = sorted({r.article_id for r in found.reports})
+
+    def texts(store):  # type: ignore[no-untyped-def]
+        marks = ",".join("?" * len(ids))
+        return dict(store.execute(f"SELECT id, text FROM articles WHERE id IN ({marks})", ids).fetchall())
+
+    render_incident(found, _read_store(db, config, texts), out)
 
 
 @app.command()

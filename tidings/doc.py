@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tidings.records import (
+    Attitude,
     Entity,
     Event,
     Negotiation,
@@ -30,7 +31,7 @@ from tidings.records import (
 
 SPAN_GROUPS: dict[str, type] = {
     "entities": Entity, "times": TimeRef, "places": Place, "quotes": Quote, "events": Event,
-    "negotiation": Negotiation,
+    "negotiation": Negotiation, "attitudes": Attitude,
 }
 """Registry of span-group name -> record class. The built-in groups are known from the start, so
 any process (the writer, the web server) can load stored Docs without importing the extractors;

@@ -117,6 +117,7 @@ def build_pipeline(settings: Settings, *, annotate: bool = True) -> Pipeline:
 
 def _annotation_stages(settings: Settings) -> list[Stage]:
     # Imported here so that reading and cleaning never pay for spaCy or the gazetteers.
+    from tidings.extract.attitudes import make_attitudes_stage
     from tidings.extract.entities import make_entities_stage
     from tidings.extract.events import make_events_stage
     from tidings.extract.negotiation import make_negotiation_stage
@@ -131,6 +132,7 @@ def _annotation_stages(settings: Settings) -> list[Stage]:
         make_times_stage(),
         make_places_stage(settings.places.extra_gazetteers),
         make_quotes_stage(),
+        make_attitudes_stage(),
         make_events_stage(settings.events.extra_lexicons),
         make_negotiation_stage(event_lexicons=settings.events.extra_lexicons),
     ]

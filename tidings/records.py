@@ -174,9 +174,11 @@ ActorKind = Literal[
     "party",
     "media",
     "location",
+    "product",
     "other",
 ]
-"""What kind of actor a mention refers to."""
+"""What kind of actor a mention refers to ("location" and "product" are not actors: the entities
+stage reports them only when asked to, see `tidings.extract.entities.find_entities`)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -297,6 +297,11 @@ class CopyIndex:
         root = int(self._canon[self._pos[article_id]])
         return tuple(self._ids[p] for p in self._members.get(root, [root]))
 
+    def group_size(self, article_id: str) -> int:
+        """How many articles `article_id`'s copy group holds (1 when it is alone), without
+        listing them. Raises KeyError for an id not stored."""
+        return len(self._members.get(int(self._canon[self._pos[article_id]]), (0,)))
+
     def groups(self) -> list[tuple[str, ...]]:
         """Every copy group of two or more articles, each as `members()` orders it."""
         return [tuple(self._ids[p] for p in ms) for _, ms in sorted(self._members.items())]

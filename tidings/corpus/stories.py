@@ -53,7 +53,7 @@ import datetime as dt
 import hashlib
 import logging
 import math
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -95,6 +95,15 @@ IMPRECISE_LINK_THRESHOLD = 0.40
 all: the window cannot be checked (an undated article can link across any gap), so the words
 must say more. Set by hand above the top of the dev plateau (0.35); on examples/ the month-dated
 and the undated Nepal flood articles link to their story at 0.42-0.63 and to others at <= 0.03."""
+
+MAX_HELD_WINDOWS = 64
+"""Date windows older than the eviction cutoff (each WINDOW_DAYS either side of a late
+article's dates) whose stories stay in memory after a late article reloaded them, least
+recently used dropped first. Without them every late article reloads the stories of its
+window from the archive and evicts them again at once: with articles arriving in random date
+order over a long period that is one reload per article and story. 64 windows of 15 days
+cover about two and a half years of late arrivals; memory is bounded by the stories they hold.
+Changes speed and memory, never the grouping."""
 
 COMMON_SHARE = 0.05
 """Share of indexed articles above which a feature key (a word, usually) counts as common: its
@@ -270,6 +279,8 @@ class Story:
     founder: str
     founder_key: tuple[dt.date, str]
     members: dict[str, Member] = field(default_factory=dict)
+    first_active: dt.date = dt.date.max
+    """Earliest publication day of a dated member (dt.date.max while it has none)."""
     last_active: dt.date = dt.date.min
     """Latest publication day of a member (for undated members: the newest date seen when they
     arrived); the story is evicted when this falls out of the window."""
@@ -332,6 +343,8 @@ class StoryIndex:
         # exists beyond memory until stories are evicted; with one, nothing is loaded at first.
         self._complete: list[tuple[dt.date, dt.date]] = (
             [] if archive is not None else [(dt.date.min, dt.date.max)])
+        # Windows below the eviction cutoff kept complete for late articles (MAX_HELD_WINDOWS).
+        self._held: OrderedDict[tuple[dt.date, dt.date], None] = OrderedDict()
 
     # -- queries --
 
@@ -443,20 +456,18 @@ class StoryIndex:
                     common.append(posting)
                     common_mass[part] = common_mass.get(part, 0.0) + weight * weight
                 else:
-                    candidates.update(posting)
+                    self._add_near(candidates, posting, rng)
         if common:
             present = sum(self.weights.get(p, 0.0) for p in x.parts)
             bound = sum(self.weights.get(p, 0.0) * math.sqrt(m) / x.norms[p]
                         for p, m in common_mass.items()) / present if present else 0.0
             if bound >= min(self.link_threshold, self.imprecise_link_threshold):
                 for posting in common:
-                    candidates.update(posting)
+                    self._add_near(candidates, posting, rng)
                 self.stats.full_scans += 1
         linked: dict[str, float] = {}
         for other_id in candidates:
             other = self._indexed[other_id]
-            if rng and other.range and _gap(rng, other.range) > self.window:
-                continue
             exact = features.precision == "day" and other.day_precision
             threshold = self.link_threshold if exact else self.imprecise_link_threshold
             self.stats.comparisons += 1
@@ -466,12 +477,30 @@ class StoryIndex:
                 linked[story_id] = sim
         return linked
 
+    def _add_near(self, candidates: set[str], posting: dict[str, float],
+                  rng: tuple[dt.date, dt.date] | None) -> None:
+        """Add the articles of `posting` dated within the window of `rng` (all when either date
+        is unknown): stories held in memory for late articles span far more than one window,
+        and comparing with what cannot link would be wasted."""
+        if rng is None:
+            candidates.update(posting)
+            return
+        window, indexed = self.window, self._indexed
+        for other_id in posting:
+            if other_id in candidates:
+                continue
+            other = indexed[other_id].range
+            if other is None or _gap(rng, other) <= window:
+                candidates.add(other_id)
+
     def _attach(self, story: Story, member: Member, *, index: bool) -> None:
         story.members[member.article_id] = member
         self._story_of[member.article_id] = story.id
         rng = member.features.date_range()
         active = rng[1] if rng else (self._horizon or dt.date.min)
         story.last_active = max(story.last_active, active)
+        if rng:
+            story.first_active = min(story.first_active, rng[0])
         if index and member.article_id not in self._indexed:
             indexed = _Indexed(Vectors(member.features), rng, member.features.precision == "day")
             self._indexed[member.article_id] = indexed
@@ -484,6 +513,7 @@ class StoryIndex:
             survivor.members[member.article_id] = member
             self._story_of[member.article_id] = survivor.id
         survivor.last_active = max(survivor.last_active, absorbed.last_active)
+        survivor.first_active = min(survivor.first_active, absorbed.first_active)
         del self.stories[absorbed.id]
         self._aliases[absorbed.id] = survivor.id
         for old, new in list(self._aliases.items()):
@@ -504,9 +534,19 @@ class StoryIndex:
         cutoff = self._cutoff()
         if cutoff is None:
             return
+        for window in [w for w in self._held if w[0] >= cutoff]:
+            del self._held[window]  # back inside the live range: no longer needs holding
+        while len(self._held) > MAX_HELD_WINDOWS:
+            self._held.popitem(last=False)
+        held = list(self._held)
         for story in [s for s in self.stories.values() if s.last_active < cutoff]:
+            if held and _touches(story, held):
+                continue
             self._drop(story)
-        self._complete = [(max(lo, cutoff), hi) for lo, hi in self._complete if hi >= cutoff]
+        complete = [(max(lo, cutoff), hi) for lo, hi in self._complete if hi >= cutoff]
+        for window in held:
+            complete = _union(complete, window)
+        self._complete = complete
 
     def _drop(self, story: Story) -> None:
         del self.stories[story.id]
@@ -533,7 +573,14 @@ class StoryIndex:
                       len(story.members))
 
     def _ensure_loaded(self, lo: dt.date, hi: dt.date) -> None:
-        """Make sure every article dated within [lo, hi] that could be linked is indexed."""
+        """Make sure every article dated within [lo, hi] that could be linked is indexed. A
+        window older than the eviction cutoff is held in memory afterwards (MAX_HELD_WINDOWS)."""
+        cutoff = self._cutoff()
+        if self.archive is not None and cutoff is not None and lo < cutoff:
+            for window in [w for w in self._held if w[0] <= hi and w[1] >= lo]:
+                self._held.move_to_end(window)  # recently used
+            self._held[(lo, hi)] = None
+            self._held.move_to_end((lo, hi))
         gaps = _gaps(self._complete, (lo, hi))
         if not gaps:
             return
@@ -590,6 +637,12 @@ def _gap(a: tuple[dt.date, dt.date], b: tuple[dt.date, dt.date]) -> dt.timedelta
     if b[1] < a[0]:
         return a[0] - b[1]
     return dt.timedelta(0)
+
+
+def _touches(story: Story, windows: list[tuple[dt.date, dt.date]]) -> bool:
+    """Whether `story`'s dates (first to last active day) meet one of `windows`; a story with a
+    gap around a window is kept too, which costs memory only."""
+    return any(story.first_active <= hi and story.last_active >= lo for lo, hi in windows)
 
 
 def _union(ranges: list[tuple[dt.date, dt.date]], new: tuple[dt.date, dt.date]) -> list[tuple[dt.date, dt.date]]:

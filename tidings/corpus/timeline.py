@@ -61,18 +61,38 @@ _KIND_ORDER = {"direct": 0, "partial": 1, "indirect": 2}
 
 
 class QuoteLike(Protocol):
-    """What a timeline needs of a quote: `TimelineQuote`, or the store's QuoteRow."""
+    """What a timeline needs of a quote: `TimelineQuote`, or the store's QuoteRow (read-only,
+    so frozen records match)."""
 
-    article_id: str
-    outlet: str | None
-    speaker: str | None
-    speaker_named: bool
-    kind: str
-    date: str | None
-    date_source: str
-    content: str
-    start: int
-    end: int
+    @property
+    def article_id(self) -> str: ...
+
+    @property
+    def outlet(self) -> str | None: ...
+
+    @property
+    def speaker(self) -> str | None: ...
+
+    @property
+    def speaker_named(self) -> bool: ...
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def date(self) -> str | None: ...
+
+    @property
+    def date_source(self) -> str: ...
+
+    @property
+    def content(self) -> str: ...
+
+    @property
+    def start(self) -> int: ...
+
+    @property
+    def end(self) -> int: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +143,8 @@ class TimelineSource:
     """The canonical article when this one is a syndicated copy."""
     according_to: str | None = None
     """Speaker the sentence is attributed to ("the regional governor"), from its quotes."""
+    story_id: str | None = None
+    """The story the article was in when it was reported (an incident can span stories)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,7 +237,7 @@ def _sources(incident: Incident, texts: Mapping[str, str],
                              for r in reports if q.speaker and _covers(q, r)), None)
         out.append(TimelineSource(article_id, first.outlet, first.published,
                                   first.event.sentence_start, first.event.sentence_end, sentence,
-                                  written, first.copy_of, according_to))
+                                  written, first.copy_of, according_to, first.story_id))
     out.sort(key=lambda s: (s.copy_of is not None, s.published or dt.date.max, s.article_id))
     return out
 
@@ -481,3 +503,35 @@ def render_timeline(timeline: Timeline, console: Console) -> None:
             if q.outlet:
                 quote.append(f" ({q.outlet})", style="dim")
             console.print(quote)
+
+
+def render_incident(incident: Incident, texts: Mapping[str, str], console: Console) -> None:
+    """Print one incident: its headline, agreed date, disagreements, then every report with its
+    outlet, publication date and sentence (`texts`: article id -> cleaned text); events coded
+    twice in one sentence show as one line."""
+    line = Text(f"{incident.id}  ", style="dim")
+    line.append(f"{incident.date or 'undated'}", style="bold magenta")
+    if incident.date and incident.date_basis == "publication":
+        line.append(" (publication date)", style="dim")
+    console.print(line)
+    console.print(_headline(incident))
+    conflict = _conflict_line(incident)
+    if conflict is not None:
+        console.print(conflict)
+    shown: set[tuple[str, int]] = set()
+    for r in incident.reports:
+        if (r.article_id, r.event.sentence_start) in shown:
+            continue
+        shown.add((r.article_id, r.event.sentence_start))
+        src = Text("  • ")
+        src.append(r.outlet or r.article_id, style="bold")
+        if r.published:
+            src.append(f" {r.published.isoformat()}", style="dim")
+        src.append(f" {r.article_id[:12]}", style="dim")
+        if r.copy_of:
+            src.append(" (syndicated copy)", style="dim")
+        text = texts.get(r.article_id)
+        if text:
+            src.append(": ")
+            src.append(_short(text[r.event.sentence_start:r.event.sentence_end]))
+        console.print(src)

@@ -240,10 +240,16 @@ def meantime_metrics(pairs: Sequence[tuple[GoldDoc, Doc]], wanted: Sequence[str]
                                   c.describe() + note))
 
     if "quotes" in wanted:
-        sc = speaker_scores.score_speakers([(g, predicted(d, "quotes")) for g, d in pairs])
-        note = missing_note("quotes")
+        # Speakers of MEANTIME's speech *and cognition* events: quotes and attitudes both count
+        # (see tidings/evaluate/speakers.py).
+        sc = speaker_scores.score_speakers([(g, speaker_scores.doc_attributions(d)) for g, d in pairs])
+        note = missing_note("quotes") + missing_note("attitudes")
         out.append(Metric("quotes", "meantime", "speaker_accuracy", sc.accuracy, sc.describe() + note))
         out.append(Metric("quotes", "meantime", "speaker_precision", sc.precision, sc.describe() + note))
+        out.append(Metric("quotes", "meantime", "quote_speaker_precision", sc.quote_precision,
+                          sc.describe() + note))
+        out.append(Metric("quotes", "meantime", "attitude_speaker_precision", sc.attitude_precision,
+                          sc.describe() + note))
         out.append(Metric("quotes", "meantime", "speech_speaker_accuracy", sc.speech_accuracy,
                           sc.describe_speech() + note))
     return out

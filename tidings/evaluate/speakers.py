@@ -1,10 +1,15 @@
-"""Speaker attribution scores over MEANTIME speech events.
+"""Speaker attribution scores over MEANTIME speech and cognition events.
 
-Gold: speech/cognition event mentions (`GoldDoc.speech`) and the entity mentions annotated as
-their speaker (HAS_PARTICIPANT Arg0, see `tidings.evaluate.meantime`). Predicted: quotes
-(`records.Quote`, `doc.spans["quotes"]`) mapped to gold coordinates.
+Gold: speech/cognition event mentions (`GoldDoc.speech`, MEANTIME's SPEECH_COGNITIVE class) and
+the entity mentions annotated as their speaker or cognizer (HAS_PARTICIPANT Arg0, see
+`tidings.evaluate.meantime`). Predicted: *attributions*, which are quotes (`records.Quote`,
+`doc.spans["quotes"]`, refusals included) and attitudes (`records.Attitude`,
+`doc.spans["attitudes"]`), each with its content span and its speaker or holder (name and
+mention span), mapped to gold coordinates (`attributions`, `doc_attributions`). Both are scored
+because the gold class holds both: "said" and "declined to comment" are quotes, "decided",
+"love" and "experienced" are attitudes.
 
-A predicted quote *touches* a sentence when its content span or its speaker mention span
+A predicted attribution (called a quote below) *touches* a sentence when its content span or its speaker mention span
 overlaps that sentence (MEANTIME sentence boundaries). A predicted quote *names* a gold speaker
 mention when
 
@@ -16,20 +21,23 @@ mention when
 
 Scores:
 
-- `speaker_accuracy` = gold speech events with a speaker for which some predicted quote touching
-  the sentence of the event's cue names one of its speakers / gold speech events with a speaker.
-- `precision` = predicted quotes that name a speaker of a gold speech event in a sentence they
+- `speaker_accuracy` = gold speech events with a speaker for which some predicted quote or
+  attitude touching the sentence of the event's cue names one of its speakers / gold speech
+  events with a speaker.
+- `precision` = predicted quotes and attitudes that name a speaker of a gold speech event in a sentence they
   touch / predicted quotes that are *judgeable*: quotes starting in the annotated region,
   except those whose sentences hold only speech events without an annotated speaker (the gold
   cannot say whether their speaker is right). A quote in a sentence with no gold speech event
-  at all is judgeable and counts as wrong.
+  at all is judgeable and counts as wrong. `quote_precision` and `attitude_precision` are the
+  same ratio over the quotes alone and over the attitudes alone.
 - `speech_speaker_accuracy` = `speaker_accuracy` restricted to *communication* events: gold
   speech events with a speaker whose cue contains a word that is a form of a verb in
   `tidings/data/communication_verbs.txt` (a fixed list taken from VerbNet's "Verbs of
   Communication" and FrameNet's Statement frame, independent of the extractor's cue lexicon).
   MEANTIME's SPEECH_COGNITIVE class also holds cognition ("decided", "believes", "love"); this
-  score shows how well the speakers of things *said* are found. Cue words are matched by form,
-  without part of speech, so a noun spelled like a listed verb ("claims", "reports") counts.
+  score shows how well the speakers of things *said* are found, so only quotes count as
+  finding them (attitudes do not). Cue words are matched by form, without part of speech, so a
+  noun spelled like a listed verb ("claims", "reports") counts.
 """
 
 from __future__ import annotations
@@ -40,7 +48,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from importlib import resources
-from typing import Protocol
+from typing import Any, Literal, Protocol
 
 from tidings.evaluate.meantime import GoldDoc, GoldMention, GoldSpeech
 from tidings.evaluate.spans import overlap
@@ -73,6 +81,42 @@ class QuoteLike(Protocol):
 
 
 @dataclass(frozen=True, slots=True)
+class Attributed:
+    """A predicted quote or attitude as the speaker scores see it."""
+
+    start: int
+    """Start of the content (what was said, or what the attitude is about)."""
+    end: int
+    """End of the content."""
+    speaker: str | None
+    """The quote's speaker or the attitude's holder (canonical name or description)."""
+    speaker_start: int | None
+    """Start of the speaker or holder mention."""
+    speaker_end: int | None
+    """End of that mention."""
+    source: Literal["quote", "attitude"] = "quote"
+    """Which extractor predicted it."""
+
+
+def attributions(quotes: Iterable[Any], attitudes: Iterable[Any] = ()) -> list[Attributed]:
+    """Quotes (`records.Quote`) and attitudes (`records.Attitude`) as `Attributed` records, in
+    the coordinates they come in."""
+    out = [Attributed(q.start, q.end, q.speaker, q.speaker_start, q.speaker_end, "quote")
+           for q in quotes]
+    out += [Attributed(a.start, a.end, a.holder, a.holder_start, a.holder_end, "attitude")
+            for a in attitudes]
+    return out
+
+
+def doc_attributions(doc: Any) -> list[Attributed]:
+    """The quotes and attitudes of a processed Doc in raw (gold) coordinates."""
+    from tidings.evaluate.align import to_raw
+
+    found = attributions(doc.spans.get("quotes", []), doc.spans.get("attitudes", []))
+    return to_raw(doc, found)
+
+
+@dataclass(frozen=True, slots=True)
 class SpeakerCounts:
     """Counts behind the speaker scores; add them over documents."""
 
@@ -88,6 +132,10 @@ class SpeakerCounts:
     """Gold speech events with a speaker whose cue is a communication verb."""
     speech_gold_correct: int = 0
     """Of those, events whose speaker a predicted quote names."""
+    attitude_pred: int = 0
+    """Judgeable predictions that are attitudes (the rest of `pred` are quotes)."""
+    attitude_pred_correct: int = 0
+    """Of those, attitudes whose holder is a gold speaker of an event in their sentence(s)."""
 
     def __add__(self, other: SpeakerCounts) -> SpeakerCounts:
         return SpeakerCounts(
@@ -97,6 +145,8 @@ class SpeakerCounts:
             self.pred_correct + other.pred_correct,
             self.speech_gold + other.speech_gold,
             self.speech_gold_correct + other.speech_gold_correct,
+            self.attitude_pred + other.attitude_pred,
+            self.attitude_pred_correct + other.attitude_pred_correct,
         )
 
     @property
@@ -110,14 +160,28 @@ class SpeakerCounts:
         return self.pred_correct / self.pred if self.pred else 0.0
 
     @property
+    def quote_precision(self) -> float:
+        """Precision over the quotes alone; 0.0 without quotes."""
+        n = self.pred - self.attitude_pred
+        return (self.pred_correct - self.attitude_pred_correct) / n if n else 0.0
+
+    @property
+    def attitude_precision(self) -> float:
+        """Precision over the attitudes alone; 0.0 without attitudes."""
+        return self.attitude_pred_correct / self.attitude_pred if self.attitude_pred else 0.0
+
+    @property
     def speech_accuracy(self) -> float:
         """speech_gold_correct / speech_gold (communication-verb events only); 0.0 without."""
         return self.speech_gold_correct / self.speech_gold if self.speech_gold else 0.0
 
     def describe(self) -> str:
         """Short human-readable counts, for report details."""
+        quotes = self.pred - self.attitude_pred
+        quotes_ok = self.pred_correct - self.attitude_pred_correct
         return (f"events {self.gold_correct}/{self.gold} with speaker found; "
-                f"quotes {self.pred_correct}/{self.pred} right")
+                f"predictions {self.pred_correct}/{self.pred} right (quotes {quotes_ok}/{quotes}, "
+                f"attitudes {self.attitude_pred_correct}/{self.attitude_pred})")
 
     def describe_speech(self) -> str:
         """Counts behind `speech_accuracy`, for report details."""
@@ -226,7 +290,8 @@ def sentences_touched(gold: GoldDoc, quote: QuoteLike) -> set[int]:
 
 def score_speakers_doc(gold: GoldDoc, pred: Sequence[QuoteLike],
                        communication: frozenset[str] | None = None) -> SpeakerCounts:
-    """Score one article's predicted quotes (already in gold coordinates).
+    """Score one article's predicted quotes and attitudes (already in gold coordinates; plain
+    quotes, or `Attributed` records whose `source` says which is which).
 
     `communication` is the set of communication-verb word forms for `speech_accuracy`
     (default: the shipped list)."""
@@ -242,29 +307,36 @@ def score_speakers_doc(gold: GoldDoc, pred: Sequence[QuoteLike],
             continue
         gold_n += 1
         sentence = sentence_index(gold, event.cue_start)
-        found = any(sentence in t and any(names_speaker(gold, q, m) for m in event.speakers)
-                    for q, t in zip(pred, touched))
-        gold_ok += found
+        naming = [q for q, t in zip(pred, touched)
+                  if sentence in t and any(names_speaker(gold, q, m) for m in event.speakers)]
+        gold_ok += bool(naming)
         if is_communication_cue(gold.text[event.cue_start:event.cue_end], forms):
             speech_n += 1
-            speech_ok += found
+            speech_ok += any(_source(q) == "quote" for q in naming)
 
     lo, hi = gold.annotated
-    pred_n = pred_ok = 0
+    pred_n = pred_ok = att_n = att_ok = 0
     for quote, sentences in zip(pred, touched):
         if not lo <= quote.start < hi:
             continue
         events = [ev for i in sentences for ev in by_sentence.get(i, [])]
         if events and not any(ev.speakers for ev in events):
             continue  # only speaker-less gold events here: cannot judge
+        right = any(names_speaker(gold, quote, m) for ev in events for m in ev.speakers)
         pred_n += 1
-        if any(names_speaker(gold, quote, m) for ev in events for m in ev.speakers):
-            pred_ok += 1
-    return SpeakerCounts(gold_n, gold_ok, pred_n, pred_ok, speech_n, speech_ok)
+        pred_ok += right
+        if _source(quote) == "attitude":
+            att_n += 1
+            att_ok += right
+    return SpeakerCounts(gold_n, gold_ok, pred_n, pred_ok, speech_n, speech_ok, att_n, att_ok)
+
+
+def _source(pred: QuoteLike) -> str:
+    return str(getattr(pred, "source", "quote"))
 
 
 def score_speakers(items: Sequence[tuple[GoldDoc, Sequence[QuoteLike]]]) -> SpeakerCounts:
-    """Summed speaker counts over `(gold, predicted quotes)` pairs."""
+    """Summed speaker counts over `(gold, predicted quotes and attitudes)` pairs."""
     total = SpeakerCounts()
     for gold, pred in items:
         total = total + score_speakers_doc(gold, pred)

@@ -14,9 +14,19 @@
    official X" in a sentence about the Hamas delegation), and later surname mentions
    ("Hamdan") resolved to the full name.
 
+Names spaCy tags but that are not actors (`tidings.extract.name_kinds`): products ("iPod",
+"Boeing 787", "the new MacBook Air"; word lists in tidings/data/actors/products.toml), events
+("Worldwide Developers Conference"), currency codes ("$99 (USD)"), and towns the places
+gazetteer knows used as places ("fighting in Bunia" tagged ORG). A name found to be a product
+makes its other mentions in the article products too, and so does a name coordinated with one
+("the iPod Classic, Nano and Shuffle"). Acronyms defined in the article ("International
+Phonetic Association (IPA)", "IPA, the International Phonetic Association") resolve later
+mentions of the acronym to the long name's entity.
+
 The output never has overlapping entities. Places are another stage's job: with
 `locations=True` unknown GPE/LOC/FAC names and capitals used as places are kept as kind
 "location" (for scoring against corpora that annotate them); by default they are left out.
+Likewise products are kept as kind "product" only with `products=True`.
 """
 
 from __future__ import annotations
@@ -31,6 +41,9 @@ from typing import Any
 
 from tidings.doc import Doc, register_group
 from tidings.extract.actors import Actor, ActorGazetteer, load_actors, load_context
+from tidings.extract.gazetteer import PlaceGazetteer, load_gazetteer
+from tidings.extract.places import speech_lemmas
+from tidings.extract.name_kinds import NameTyper, acronym_definitions, load_name_lexicon, product_key
 from tidings.pipeline import Stage
 from tidings.records import ActorKind, Entity
 
@@ -38,8 +51,22 @@ log = logging.getLogger(__name__)
 
 register_group("entities", Entity)
 
-NER_LABELS = frozenset({"PERSON", "ORG", "NORP", "GPE", "LOC", "FAC"})
-"""spaCy entity labels that can name an actor (or, with locations on, a place)."""
+NER_LABELS = frozenset({"PERSON", "ORG", "NORP", "GPE", "LOC", "FAC", "PRODUCT"})
+"""spaCy entity labels that can name an actor (or, with locations on, a place; PRODUCT names
+are read only to keep them out, or to report them with products on)."""
+
+RETYPED_LABELS = frozenset({"PERSON", "ORG", "NORP", "FAC", "PRODUCT"})
+"""spaCy labels whose names are checked for being a product, event, currency or place."""
+
+WEAK_PRODUCT_CUES = frozenset({"hyphen", "new"})
+"""Product cues (`name_kinds.product_cue`) too weak to spread to other mentions: "Intel-based"
+says the chips are a product line, not that every "Intel" in the article is one; "the new X"
+is right more often than not, but one slip must not turn every "X" of the article."""
+
+MAX_PRODUCT_PASSES = 3
+"""Rounds (count) of spreading the product reading to same-named and coordinated mentions;
+each round reaches one more link of a chain ("A, B and C"). Three covers the longest list in
+MEANTIME-Apple ("the iPod Classic, Nano and Shuffle")."""
 
 CONTEXT_KINDS: dict[str, int] = {
     "armed_group": 2, "party": 2, "organisation": 2, "igo": 2, "government": 2, "country": 1,
@@ -58,6 +85,8 @@ _ROLE_GLUE = frozenset({"of", "for"})
 _SKIP_PREFIX = re.compile(r"\b(\w+)[-\u2010\u2011]$")
 _STRIP_LEFT = re.compile(r"^(?:[Tt]he\s+|[\"“‘'(\[«]+)+")
 _STRIP_RIGHT = re.compile(r"(?:['\u2019]s|['\u2019]|[\"”’)\],.;:!?»]+)+$")
+_CURRENCY_AFTER = re.compile(r"\$|[ \t]*dollars?\b")
+_PARENTHETICAL = re.compile(r"\s*\(")
 
 
 @dataclass(slots=True)
@@ -80,12 +109,16 @@ class _Cand:
         return self.start < end and start < self.end
 
 
-def find_entities(doc: Doc, *, locations: bool = False,
-                  gazetteer: ActorGazetteer | None = None) -> list[Entity]:
+def find_entities(doc: Doc, *, locations: bool = False, products: bool = False,
+                  gazetteer: ActorGazetteer | None = None,
+                  places: PlaceGazetteer | None = None) -> list[Entity]:
     """Actor mentions in `doc.text`, resolved, with person roles; sorted and non-overlapping.
 
     Uses `doc.parsed` (the shared spaCy parse of `doc.text`) for NER, metonymy and roles; when
     it is None only the gazetteer runs (capitals are then never taken as governments).
+    `locations` / `products` keep place and product names as entities of kind "location" /
+    "product" (they are not actors). `places` (default `load_gazetteer()`) tells which
+    ORG/PERSON-tagged names are towns or regions.
     """
     text = doc.text
     parsed = doc.parsed
@@ -96,8 +129,14 @@ def find_entities(doc: Doc, *, locations: bool = False,
     ctx = load_context()
     cands = _gazetteer_cands(text, parsed, gaz, ctx, locations)
     if parsed is not None:
-        cands = _add_ner(text, parsed, cands, gaz, ctx, locations)
+        kinds = NameTyper(load_name_lexicon(), places or load_gazetteer(), ctx["places"],
+                          locations, products)
+        cands = _add_ner(text, parsed, cands, gaz, ctx, kinds)
+        cands = _without_overlaps(cands)
+        _spread_products(text, parsed, cands, kinds)
+        _spread_places(text, cands)
     cands = _without_overlaps(cands)
+    cands = _link_acronyms(text, cands)
     if parsed is not None:
         _add_roles(parsed, cands, ctx)
     cands = _resolve_surnames(text, cands, _lead_words(ctx))
@@ -108,7 +147,8 @@ def find_entities(doc: Doc, *, locations: bool = False,
     ]
 
 
-def make_entities_stage(extra_files: Sequence[Path | str] = (), *, locations: bool = False) -> Stage:
+def make_entities_stage(extra_files: Sequence[Path | str] = (), *, locations: bool = False,
+                        products: bool = False) -> Stage:
     """Stage that writes `find_entities(doc)` to `doc.spans["entities"]`.
 
     `extra_files` are user actor files (same format as tidings/data/actors/*.tsv).
@@ -116,7 +156,8 @@ def make_entities_stage(extra_files: Sequence[Path | str] = (), *, locations: bo
     extra = tuple(extra_files)
 
     def run(doc: Doc) -> Doc:
-        doc.spans["entities"] = find_entities(doc, locations=locations, gazetteer=load_actors(extra))
+        doc.spans["entities"] = find_entities(doc, locations=locations, products=products,
+                                              gazetteer=load_actors(extra))
         return doc
 
     return Stage("entities", run, needs=("parsed",), adds=("entities",))
@@ -133,6 +174,8 @@ def _gazetteer_cands(text: str, parsed: Any, gaz: ActorGazetteer, ctx: dict[str,
         prefix = _SKIP_PREFIX.search(text, max(0, m.start - 12), m.start)
         if prefix is not None and prefix.group(1).lower() in skip:
             continue  # "pro-Russian separatists": a stance, not Russia
+        if _CURRENCY_AFTER.match(text, m.end):
+            continue  # "US$ 299", "US dollars": a currency, not the country
         actor, via = m.actor, m.entry.via
         cand = _from_actor(m.start, m.end, actor, "gazetteer" if via == "name" else "alias", via)
         if via == "metonym":
@@ -200,7 +243,8 @@ def _used_as_actor(span: Any, ctx: dict[str, Any]) -> bool:
 # --- 2. NER ----------------------------------------------------------------------------------
 
 def _add_ner(text: str, parsed: Any, cands: list[_Cand], gaz: ActorGazetteer,
-             ctx: dict[str, Any], locations: bool) -> list[_Cand]:
+             ctx: dict[str, Any], kinds: NameTyper) -> list[_Cand]:
+    locations = kinds.locations
     places = set(ctx["places"]["words"])
     persons = ctx["persons"]
     lead_words = _lead_words(ctx)
@@ -208,11 +252,16 @@ def _add_ner(text: str, parsed: Any, cands: list[_Cand], gaz: ActorGazetteer,
     skip = "|".join(re.escape(w) for w in ctx["matching"]["skip_prefixes"])
     stance = re.compile(rf"(?i)(?:{skip})[-\u2010\u2011]") if skip else None
     titles = [m.span() for m in _titles_pattern(tuple(persons["titles"])).finditer(text)]
+    org_names = {" ".join(text[s:e].split()) for s, e in
+                 (_trim(text, x.start_char, x.end_char) for x in parsed.ents if x.label_ == "ORG")}
     out = list(cands)
     for ent in parsed.ents:
         if ent.label_ not in NER_LABELS:
             continue
         start, end = _trim(text, ent.start_char, ent.end_char)
+        paren = _PARENTHETICAL.search(text, start, end)
+        if paren is not None and paren.start() > start:
+            end = paren.start()  # "Software Development Kit (SDK": the acronym is its own mention
         if end <= start or not any(c.isupper() for c in text[start:end]):
             continue
         if stance is not None and stance.match(text, start):
@@ -226,6 +275,14 @@ def _add_ner(text: str, parsed: Any, cands: list[_Cand], gaz: ActorGazetteer,
         span = parsed.char_span(start, end, alignment_mode="expand")
         if span is None:
             continue
+        if ent.label_ in RETYPED_LABELS and not any(not c.blocker for c in inside):
+            found = kinds.non_actor(span, ent.label_)
+            if found is not None:
+                out = [c for c in out if not c.overlaps(start, end)]
+                out.extend(_split_maker(text, span, found, ent.label_, kinds, gaz, org_names))
+                continue
+        if ent.label_ == "PRODUCT":
+            continue  # a product label over a known actor ("Al-Aqsa TV"): the gazetteer stands
         if ent.label_ == "PERSON":
             person = _person_span(span, inside, lead_words)
             if person is not None:
@@ -247,13 +304,49 @@ def _add_ner(text: str, parsed: Any, cands: list[_Cand], gaz: ActorGazetteer,
             out.append(_from_actor(start, end, actor, "alias", "ner"))
             out[-1].ner_label = ent.label_
         elif _place_like(span, places) or ent.label_ in ("GPE", "LOC", "FAC"):
-            if locations:
-                out.append(_Cand(start, end, " ".join(name.split()), "location", ner_label=ent.label_))
+            out.append(_Cand(start, end, " ".join(name.split()), "location", ner_label=ent.label_,
+                             blocker=not locations))
         elif ent.label_ == "ORG":
             out.append(_Cand(start, end, " ".join(name.split()), "organisation", ner_label="ORG"))
         elif ent.label_ == "NORP":
             out.append(_Cand(start, end, " ".join(name.split()), "other", ner_label="NORP"))
     return out
+
+
+def _split_maker(text: str, span: Any, found: tuple[str, str], label: str, kinds: NameTyper,
+                 gaz: ActorGazetteer, org_names: set[str]) -> list[_Cand]:
+    """Candidates for a product or event name, with its maker or host cut off as an
+    organisation where the text shows one: before a possessive ("Apple Computer's Mac OS"), or
+    a leading name the article also tags as an organisation on its own ("Apple TV",
+    "Apple Worldwide Developers Conference" where "Apple" is an ORG elsewhere)."""
+    what, cue = found
+    tokens = list(span)
+    cut = next((i for i, t in enumerate(tokens[:-1]) if t.text in ("'s", "\u2019s")), None)
+    rest = cut + 1 if cut is not None else 0
+    if cut is None and what in ("product", "event"):
+        for i in range(len(tokens) - 1, 0, -1):
+            if " ".join(t.text for t in tokens[:i]) in org_names:
+                cut = rest = i
+                break
+    if cut is None or cut == 0:
+        return [_typed_cand(kinds, span.start_char, span.end_char, span.text, what, label, cue)]
+    m_start, m_end = span.start_char, tokens[cut - 1].idx + len(tokens[cut - 1].text)
+    p_start = tokens[rest].idx
+    name = text[m_start:m_end]
+    actor = gaz.resolve(name, codes=False)
+    maker = (_from_actor(m_start, m_end, actor, "alias", "ner") if actor is not None
+             else _Cand(m_start, m_end, " ".join(name.split()), "organisation"))
+    maker.ner_label = "ORG"
+    product = _typed_cand(kinds, p_start, span.end_char, text[p_start:span.end_char], what, label, cue)
+    return [maker, product]
+
+
+def _typed_cand(kinds: NameTyper, start: int, end: int, name: str, what: str, label: str,
+                cue: str = "") -> _Cand:
+    """The candidate for a non-actor name: a blocker unless its kind is to be reported."""
+    kind, shown = kinds.kind_of(what)
+    return _Cand(start, end, " ".join(name.split()), kind, ner_label=label,  # type: ignore[arg-type]
+                 blocker=not shown, via=cue)
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
@@ -351,11 +444,14 @@ def _org_over_gazetteer(text: str, span: Any, inside: list[_Cand], gaz: ActorGaz
 
 
 def _place_like(span: Any, places: set[str]) -> bool:
-    """A name that contains or is followed by a place word ("Philadelphi" + "Corridor")."""
+    """A name that contains or is followed by a place word ("Philadelphi" + "Corridor"), also
+    across a coordination ("the Bagmati and Lalbakaiya rivers")."""
     if any(t.lower_ in places for t in span):
         return True
     doc = span.doc
-    return span.end < len(doc) and doc[span.end].lower_ in places
+    ends = [span.end] + [c.i + 1 for c in span.root.conjuncts if c.i > span.root.i]
+    return any(e < len(doc) and (doc[e].lower_ in places or doc[e].lemma_.lower() in places)
+               for e in ends)
 
 
 def _clean_name(name: str, honorifics: list[str]) -> str:
@@ -375,6 +471,102 @@ def _without_overlaps(cands: list[_Cand]) -> list[_Cand]:
     return kept
 
 
+# --- products and acronyms ----------------------------------------------------------------------
+
+def _spread_products(text: str, parsed: Any, cands: list[_Cand], kinds: NameTyper) -> None:
+    """Make unknown names products where the article already treats the same name as one, or
+    coordinates them with one ("the iPod Classic, Nano and Shuffle"). Changes `cands`."""
+    for _ in range(MAX_PRODUCT_PASSES):
+        names = {product_key(text[c.start:c.end]) for c in cands
+                 if c.kind == "product" and c.via not in WEAK_PRODUCT_CUES}
+        if not names:
+            return
+        speakers = _speaking_names(text, parsed, cands)
+        tokens: set[int] = set()
+        for c in cands:
+            span = (parsed.char_span(c.start, c.end, alignment_mode="expand")
+                    if c.kind == "product" and c.via not in WEAK_PRODUCT_CUES else None)
+            tokens.update(range(span.start, span.end) if span is not None else ())
+        changed = False
+        for c in cands:
+            if (c.resolved_by != "ner" or c.kind not in ("organisation", "person", "other") or c.code
+                    or product_key(text[c.start:c.end]) in speakers):
+                continue
+            span = parsed.char_span(c.start, c.end, alignment_mode="expand")
+            if span is None:
+                continue
+            root = span.root
+            linked = (c.kind != "person" or len(span) == 1) and (
+                (root.dep_ == "conj" and root.head.i in tokens)
+                or any(ch.dep_ == "conj" and ch.i in tokens for ch in root.children))
+            if linked or product_key(text[c.start:c.end]) in names:
+                kept = _typed_cand(kinds, c.start, c.end, text[c.start:c.end], "product",
+                                   c.ner_label or "", "spread")
+                c.canonical, c.kind, c.blocker, c.via = kept.canonical, kept.kind, kept.blocker, "spread"
+                c.role = c.affiliation = None
+                changed = True
+        if not changed:
+            return
+
+
+def _spread_places(text: str, cands: list[_Cand]) -> None:
+    """Make ORG/NORP-tagged names places where the article already uses the same name as one
+    ("the Bagmati and Lalbakaiya rivers ... after the Bagmati burst its banks"). Changes
+    `cands`. PERSON tags are left: a person may share a town's name ("Florence")."""
+    places = {product_key(text[c.start:c.end]): c for c in cands
+              if c.kind == "location" and c.resolved_by == "ner"}
+    for c in cands:
+        place = places.get(product_key(text[c.start:c.end]))
+        if (place is not None and c.resolved_by == "ner" and c.kind in ("organisation", "other")
+                and not c.code and c.ner_label in ("ORG", "NORP")):
+            c.kind, c.blocker, c.canonical, c.via = "location", place.blocker, place.canonical, "spread"
+
+
+def _speaking_names(text: str, parsed: Any, cands: list[_Cand]) -> set[str]:
+    """Product keys of the names that are somewhere the subject of a speech verb ("Boeing
+    said"): whoever speaks is an actor, so the product reading must not spread to it."""
+    out: set[str] = set()
+    for c in cands:
+        span = parsed.char_span(c.start, c.end, alignment_mode="expand")
+        root = span.root if span is not None else None
+        if root is not None and root.dep_ == "nsubj" and root.head.lemma_.lower() in speech_lemmas():
+            out.add(product_key(text[c.start:c.end]))
+    return out
+
+
+def _link_acronyms(text: str, cands: list[_Cand]) -> list[_Cand]:
+    """Resolve acronyms the article defines to the entity of their long form.
+
+    "International Phonetic Association (IPA)" and "IPA, the International Phonetic
+    Association" define IPA; every mention of "IPA" in the article (found or not) then gets the
+    long form's canonical name, kind and code. The definition wins over the gazetteer: an
+    article's own acronym is the best evidence of what it means there.
+    """
+    by_span = {(c.start, c.end): c for c in cands if c.kind != "person"}
+    defs = acronym_definitions(text, by_span)
+    if not defs:
+        return cands
+    out = list(cands)
+    for acronym, where in defs.items():
+        long = by_span[where]
+        for c in out:
+            s, e = _trim(text, c.start, c.end)
+            if c is not long and text[s:e] == acronym:
+                _copy_entity(c, long)
+        for m in re.finditer(r"(?<![\w\-])" + re.escape(acronym) + r"(?![\w\-])", text):
+            if not any(c.overlaps(m.start(), m.end()) for c in out):
+                cand = _Cand(m.start(), m.end(), long.canonical, long.kind)
+                _copy_entity(cand, long)
+                out.append(cand)
+    return sorted(out, key=lambda c: c.start)
+
+
+def _copy_entity(cand: _Cand, long: _Cand) -> None:
+    cand.canonical, cand.kind, cand.code = long.canonical, long.kind, long.code
+    cand.blocker, cand.resolved_by, cand.via = long.blocker, "alias", "acronym"
+    cand.role = cand.affiliation = None
+
+
 # --- 3. persons: roles, affiliations, surnames -----------------------------------------------
 
 def _add_roles(parsed: Any, cands: list[_Cand], ctx: dict[str, Any]) -> None:
@@ -387,7 +579,7 @@ def _add_roles(parsed: Any, cands: list[_Cand], ctx: dict[str, Any]) -> None:
     )
     actor_at: dict[int, _Cand] = {}
     for c in cands:
-        if c.kind in ("person", "location") or c.blocker:
+        if c.kind in ("person", "location", "product") or c.blocker:
             continue
         span = parsed.char_span(c.start, c.end, alignment_mode="expand")
         if span is not None:
@@ -602,7 +794,8 @@ def _resolve_surnames(text: str, cands: list[_Cand], lead_words: set[str]) -> li
     for surname, intros in by_surname.items():
         for m in re.finditer(r"(?<![\w\-])" + re.escape(surname) + r"(?![\w\-])", text):
             s, e = m.start(), m.end()
-            if any(c.overlaps(s, e) for c in out) or _in_longer_name(text, s, e, lead_words):
+            if (any(c.overlaps(s, e) for c in out if not _weak_place(c))
+                    or _in_longer_name(text, s, e, lead_words)):
                 continue
             cand = _Cand(s, e, surname, "person")
             intro = _introducer(intros, s)
@@ -610,6 +803,12 @@ def _resolve_surnames(text: str, cands: list[_Cand], lead_words: set[str]) -> li
                 _become(cand, intro)
                 out.append(cand)
     return sorted(out, key=lambda c: c.start)
+
+
+def _weak_place(cand: _Cand) -> bool:
+    """A hidden place read from a bare spaCy place tag: a known person's surname may take it
+    ("Peterson" tagged GPE after "Jordan Peterson")."""
+    return cand.blocker and cand.kind == "location" and cand.resolved_by == "ner" and not cand.via
 
 
 def _introducer(intros: list[_Cand], at: int) -> _Cand | None:

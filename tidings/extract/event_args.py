@@ -6,7 +6,9 @@ places and proper nouns) that overlap them, and finds a trigger's subject (climb
 objects and prepositional targets ("on Israel", "against X", "with X"), and the actors of
 nominal triggers (possessors "Israel's campaign", modifiers "Hamas attack", "by X").
 Words that stand for the sides or the mediators of a negotiation ("neither party",
-"mediators") come back as placeholders that the event coder fills in per article.
+"mediators") come back as placeholders that the event coder fills in per article. Datelines and
+bylines ("CAIRO (Reuters) -") name no actor; people nouns ("officials", "police"; cues.toml
+[actors]) act for the place that qualifies them ("Washington officials", "police in Kenya").
 """
 
 from __future__ import annotations
@@ -47,11 +49,17 @@ OBJECT_CONTROL = frozenset({"urge", "ask", "call", "order", "force", "allow", "p
 MODIFIER_DEPS = frozenset({"amod", "compound", "poss", "nmod", "npadvmod"})
 MEMBER_PREPS = frozenset({"from", "of"})
 """Prepositions that give the actor of a group noun ("teams from Israel", "ambassadors of X")."""
+GROUP_MEMBER_PREPS = MEMBER_PREPS | {"in"}
+"""For a people noun, "in" also gives its actor ("police in Kenya", "lawmakers in Gondor")."""
 _NOT_NAMES = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "QUANTITY", "PERCENT"})
 MAX_CLIMB = 8
 """Most heads climbed looking for a subject; bounds work on long chains (parse depth)."""
 SLUG_CHARS = 24
 """Longest name part of a derived actor code ("LVA-LATVIANCONSTITUTIONAL..."), in characters."""
+MAX_DATELINE_TOKENS = 14
+"""Most tokens before the dash of a dateline ("WASHINGTON, Aug. 26, 2024 (Reuters) -"); set by
+hand to cover a city, a date and an outlet."""
+_DASHES = frozenset({"-", "--", "\u2014", "\u2013"})
 MAX_NP_DEPTH = 4
 """Most nested noun phrases followed inside one argument ("teams from X, Y and Z")."""
 
@@ -111,6 +119,35 @@ def unique(refs: Iterable[ActorRef]) -> list[ActorRef]:
     return out
 
 
+def dateline_tokens(parsed: Any, entities: Sequence[Entity] = ()) -> frozenset[int]:
+    """Token indices of the datelines and bylines that open sentences of a parse.
+
+    A dateline is the verbless stretch before a dash within the first MAX_DATELINE_TOKENS tokens
+    of a sentence, when it starts with a word in capitals ("CAIRO -", "KYIV, May 3 -") or holds a
+    news outlet ("Gaza City (Reuters) -"). A byline is a verbless sentence that starts with "By".
+    """
+    media = [(e.start, e.end) for e in entities if e.kind == "media"]
+    out: set[int] = set()
+    for sent in parsed.sents:
+        toks = list(sent)
+        if toks and toks[0].lower_ == "by" and not any(t.pos_ in ("VERB", "AUX") for t in toks):
+            out.update(t.i for t in toks)  # "By Maria Lopez, Reuters."
+            continue
+        head = toks[:MAX_DATELINE_TOKENS]
+        dash = next((k for k, t in enumerate(head) if t.text in _DASHES), None)
+        if not dash:
+            continue
+        part = head[:dash]
+        if any(t.pos_ in ("VERB", "AUX") and t.text[:1].islower() for t in part):
+            continue
+        first = next((t for t in part if t.is_alpha), None)
+        capitals = first is not None and first.text.isupper() and len(first.text) > 1
+        outlet = any(s <= t.idx < e for t in part for s, e in media)
+        if capitals or outlet:
+            out.update(t.i for t in head[:dash + 1])
+    return frozenset(out)
+
+
 class ArgFinder:
     """Finds the actors and targets of triggers in one parsed article."""
 
@@ -131,6 +168,10 @@ class ArgFinder:
         self.third_person = lexicon.words("pronouns", "third_person")
         self.reporting = lexicon.words("modality", "reporting_verbs")
         self.role_words = role_words()
+        self.group_nouns = lexicon.words("actors", "group_nouns") | self.role_words
+        self.political = lexicon.words("parties", "political_modifiers")
+        self.dateline = dateline_tokens(parsed, self.entities)
+        """Token indices of datelines and bylines ("CAIRO (Reuters) -"): never an actor."""
 
     # --- mentions ---------------------------------------------------------------------------
 
@@ -176,17 +217,21 @@ class ArgFinder:
         Egypt"); conjuncts add theirs. Falls back to places (countries coded by ISO-3) and to
         bare proper nouns (no code) when no entity is there.
         """
-        if depth > MAX_NP_DEPTH:
+        if depth > MAX_NP_DEPTH or tok.i in self.dateline:
             return []
         out = self._head_actor(tok, places=places)
+        group = self.is_group(tok)
         covered = min((r.start for r in out), default=tok.idx)
-        mods = [self._modifier_actors(c) for c in tok.children
-                if c.dep_ in MODIFIER_DEPS and c.i < tok.i and c.idx < covered]
-        # "Armenian and Azerbaijani negotiators": modifiers before the head's own mention
+        mods = [self._modifier_actors(c, places=group)
+                or ([self._word_ref(c)] if group and c.pos_ != "NOUN" and self._initial_name(c) else [])
+                for c in tok.children if c.dep_ in MODIFIER_DEPS and c.i < tok.i and c.idx < covered]
+        # "Armenian and Azerbaijani negotiators": modifiers before the head's own mention;
+        # a people noun's place modifier is where they act for ("Washington officials")
         out = [r for found in mods for r in found] + out
+        member_preps = GROUP_MEMBER_PREPS if group else MEMBER_PREPS
         if not out:
             for child in tok.children:
-                if child.dep_ == "prep" and child.lower_ in MEMBER_PREPS:
+                if child.dep_ == "prep" and child.lower_ in member_preps:
                     for pobj in child.children:
                         if pobj.dep_ == "pobj":
                             out += self.np_actors(pobj, depth + 1, places=places)
@@ -194,14 +239,44 @@ class ArgFinder:
             for child in tok.children:  # "compromises presented by mediators"
                 if child.dep_ == "acl" and child.tag_ == "VBN":
                     out += self.agent(child)
-        if not out:
-            for child in tok.children:
-                if child.dep_ == "appos":
-                    out += self.np_actors(child, depth + 1, places=places)
+        for child in tok.children:
+            # an apposition, or a list the parser took for one ("Mordor, the Shire, Fornost and
+            # Bree": "Shire" hangs on "Mordor" as appos, the rest on "Shire" as conjuncts)
+            if child.dep_ == "appos" and (not out or any(c.dep_ == "conj" for c in child.children)):
+                out += self.np_actors(child, depth + 1, places=places)
+        conjuncts: list[ActorRef] = []
         for child in tok.children:
             if child.dep_ == "conj":
-                out += self.np_actors(child, depth + 1, places=places)
-        return unique(out)
+                conjuncts += self.np_actors(child, depth + 1, places=places)
+        determined = any(c.dep_ == "det" for c in tok.children)
+        if not out and conjuncts and self._initial_name(tok) and not determined:
+            out = [self._word_ref(tok)]
+        elif not out and group and self._name_like(tok):
+            # "Police arrested 40 people": no place names them; the word stands as an uncoded
+            # actor, as any capitalised name the gazetteer does not know
+            out = [self._word_ref(tok)]
+        return unique(out + conjuncts)
+
+    @staticmethod
+    def _word_ref(tok: Any) -> ActorRef:
+        """An uncoded actor named by one word."""
+        return ActorRef(tok.text, "", tok.idx, tok.idx + len(tok.text))
+
+    def is_group(self, tok: Any) -> bool:
+        """True for a noun that names people acting for a place or body ("officials",
+        "police", "lawmakers", "activists"; cues.toml [actors] group_nouns)."""
+        return tok.pos_ in ("NOUN", "PROPN") and (
+            tok.lemma_.lower() in self.group_nouns or tok.lower_ in self.group_nouns)
+
+    def _initial_name(self, tok: Any) -> bool:
+        """A capitalised word at the start of a sentence that may be a name the tagger took for
+        a common word; callers ask it only where a name is expected (heading a list of names,
+        "Fornost and Gondor welcomed ...", or modifying a people noun, "Arnor cleric"): it is
+        uninflected (its lemma is itself) and not a people noun, role or function word."""
+        return (tok.i == tok.sent.start and tok.i not in self.dateline and tok.is_alpha
+                and tok.text[:1].isupper() and tok.pos_ in ("NOUN", "PROPN", "ADJ")
+                and tok.lemma_.lower() == tok.lower_ and not tok.is_stop
+                and tok.lower_ not in self.role_words and not self.is_group(tok))
 
     def _head_actor(self, tok: Any, *, places: bool) -> list[ActorRef]:
         entity = self.entity_at(tok)
@@ -214,6 +289,9 @@ class ArgFinder:
         if lower in self.party_nouns or tok.lemma_.lower() in self.party_nouns:
             if any(c.dep_ in MODIFIER_DEPS and self._modifier_actors(c) for c in tok.children):
                 return []  # "the Turkish and Greek sides": the modifiers name them
+            if any((c.dep_ == "prep" and c.lower_ in GROUP_MEMBER_PREPS) or c.lower_ in self.political
+                   for c in tok.children):
+                return []  # "opposition parties in Nepal": political parties, not a negotiation's sides
             return [ActorRef(PARTIES, "", tok.idx, tok.idx + len(tok.text))]
         if lower in self.mediator_nouns or tok.lemma_.lower() in self.mediator_nouns:
             return self._mediator_members(tok) or [ActorRef(MEDIATORS, "", tok.idx, tok.idx + len(tok.text))]
@@ -222,7 +300,7 @@ class ArgFinder:
         place = self.place_at(tok)
         if place is not None:
             return [self.place_ref(place)] if places else []
-        if self._name_like(tok):
+        if self._name_like(tok) and not self.is_group(tok):
             left = tok
             while left.i > 0 and left.nbor(-1).dep_ == "compound" and left.nbor(-1).head.i == tok.i \
                     and self._name_like(left.nbor(-1)):
@@ -255,11 +333,13 @@ class ArgFinder:
                 return ActorRef(ref.name, f"{actor.code}-{slug}", ref.start, ref.end)
         return ref
 
-    def _modifier_actors(self, mod: Any) -> list[ActorRef]:
-        out = self._head_actor(mod, places=False)
+    def _modifier_actors(self, mod: Any, *, places: bool = False) -> list[ActorRef]:
+        if mod.i in self.dateline:
+            return []
+        out = self._head_actor(mod, places=places)
         for child in mod.children:
             if child.dep_ == "conj":
-                out += self._modifier_actors(child)
+                out += self._modifier_actors(child, places=places)
         return out
 
     def _mediator_members(self, tok: Any) -> list[ActorRef]:
@@ -293,7 +373,11 @@ class ArgFinder:
                 continue
             if clause.dep_ == "ccomp" and clause.head.lemma_.lower() in self.reporting:
                 subj = [c for c in clause.head.children if c.dep_ in SUBJECT_DEPS and c.pos_ != "PRON"]
-                return self.np_actors(subj[0]) if subj else []
+                for candidate in subj:  # a dateline may be parsed as a second subject
+                    found = self.np_actors(candidate)
+                    if found:
+                        return found
+                return []
             break
         return []
 
@@ -354,6 +438,22 @@ class ArgFinder:
                         return found
         return []
 
+    def givers(self, verb: Any) -> list[ActorRef]:
+        """Who a receiving verb's subject got something from: "from X" on the verb or its
+        object ("received $1bn in aid from the EU")."""
+        holders = [verb]
+        for obj in (c for c in verb.children if c.dep_ in OBJECT_DEPS):  # "$1bn in aid from X"
+            holders += [t for t in obj.subtree if t.dep_ not in ("relcl", "acl", "ccomp")]
+        for holder in holders:
+            for child in holder.children:
+                if child.dep_ == "prep" and child.lower_ == "from":
+                    for pobj in child.children:
+                        if pobj.dep_ == "pobj":
+                            found = self.np_actors(pobj)
+                            if found:
+                                return found
+        return []
+
     def agent(self, verb: Any) -> list[ActorRef]:
         """Actors of a passive verb's "by X" phrase."""
         out: list[ActorRef] = []
@@ -369,6 +469,7 @@ class ArgFinder:
         object of a target preposition; `extra` are more tokens whose children count
         (the particle or object of a multi-word trigger)."""
         holders = [verb, *extra]
+        holders += [c for c in verb.children if c.dep_ == "prt" and c not in holders]  # "up to 16 X"
         objects = [c for h in holders for c in h.children if c.dep_ in OBJECT_DEPS]
         for obj in objects:
             found = self.np_actors(obj)
@@ -392,6 +493,12 @@ class ArgFinder:
                 subj = [c for c in child.children if c.dep_ in SUBJECT_DEPS]
                 if subj:
                     found = self.np_actors(subj[0])
+                    if found:
+                        return found
+        for child in verb.children:  # a purpose: "mobilized reservists for a war against Iraq"
+            if child.dep_ == "prep" and child.lower_ == "for":
+                for pobj in child.children:
+                    found = self._nested_target(pobj, 0) if pobj.dep_ == "pobj" else []
                     if found:
                         return found
         return []

@@ -10,7 +10,7 @@ import functools
 import logging
 import tomllib
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any, get_args
@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 
 EVENT_TYPES: tuple[str, ...] = get_args(EventType)
 """The 16 PLOVER types, in the ontology's order."""
-FLAGS = frozenset({"accept", "symmetric", "negotiation", "light", "blame", "absorb", "mediate"})
+FLAGS = frozenset({"accept", "symmetric", "negotiation", "light", "blame", "absorb", "mediate", "receive"})
 """Flags a trigger row may carry (see the header of triggers.tsv)."""
 POS = ("verb", "noun")
 """Parts of speech a trigger row may have."""
@@ -77,6 +77,8 @@ class EventLexicon:
     cues: dict[str, Any] = field(default_factory=dict)
     """The cue tables of cues.toml (merged with user files)."""
     _words: dict[tuple[str, str], frozenset[str]] = field(default_factory=dict, compare=False, repr=False)
+    _lists: dict[tuple[str, str], dict[str, frozenset[str]]] = field(
+        default_factory=dict, compare=False, repr=False)
 
     def entries(self, lemma: str, pos: str) -> tuple[TriggerEntry, ...]:
         """Rows whose head is `lemma` with part of speech `pos`."""
@@ -94,6 +96,28 @@ class EventLexicon:
         """A cue mapping ("issues", "nominal")."""
         value = self.cues.get(table, {}).get(key, {})
         return {str(k): str(v) for k, v in value.items()}
+
+    def word_lists(self, table: str, key: str) -> dict[str, frozenset[str]]:
+        """A cue mapping of word lists ("senses", "not_with": verb -> object lemmas)."""
+        cached = self._lists.get((table, key))
+        if cached is None:
+            value = self.cues.get(table, {}).get(key, {})
+            cached = self._lists[(table, key)] = {
+                str(k).lower(): frozenset(str(w).lower() for w in v) for k, v in value.items()}
+        return cached
+
+    def sense(self, entry: TriggerEntry, objects: Sequence[str]) -> TriggerEntry | None:
+        """The verb row `entry` as it applies with these object lemmas (cues.toml [senses]):
+        None for another sense of the verb ("released a statement", "returned" with no object),
+        an ACCUSE row for a verbal attack ("attacked the decision"), else `entry` itself."""
+        if entry.head in self.words("senses", "needs_object") and not objects:
+            return None
+        found = set(objects)
+        if found & self.word_lists("senses", "not_with").get(entry.head, frozenset()):
+            return None
+        if found & self.word_lists("senses", "verbal_with").get(entry.head, frozenset()):
+            return replace(entry, type="ACCUSE", mode="disapprove", cameo=DEFAULT_CAMEO["ACCUSE"])
+        return entry
 
     def __iter__(self) -> Iterator[TriggerEntry]:
         for rows in self.by_head.values():

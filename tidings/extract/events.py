@@ -8,22 +8,30 @@ when present, quotes) already on the Doc, and returns one `Event` per trigger:
    with", "reach agreement"), then single verbs and nouns. A "light" noun ("agreement",
    "demand") counts only as the object of a light verb ("reached an agreement", "reiterated its
    demand"); a noun that modifies another noun ("ceasefire talks") is a topic, not an event.
+   A verb's object can give it another sense (cues.toml [senses]): "released a statement" and
+   "residents returned to the north" are no RETREAT, "attacked the decision" is an ACCUSE.
 2. Arguments (`event_args.ArgFinder`): the subject (passive agent, governing verb's subject,
    conjuncts, possessors and actor modifiers of nouns) are the actors; the object or the object
    of "on / against / with / to ..." the targets. "The parties", "neither party" stand for the
    sides of the article's first negotiation; "mediators" for the mediators it names
-   ("mediated by X, Y and Z"), who also attach to its talks.
+   ("mediated by X, Y and Z"), who also attach to its talks. A dateline or byline ("CAIRO
+   (Reuters) -") is never an actor; people nouns act for the place that qualifies them
+   ("police in Kenya", "Washington officials").
 3. Negation: a "not/never" on the trigger or the verbs that govern it, "failed to", "no/none/
    neither" on an argument, "without". A negated event keeps its type with `negated=True`
    ("failed to reach an agreement" is a negated AGREE), except that refusing to accept is a
    REJECT, as PLOVER codes it: a negated `accept` trigger ("will not accept", "none were
    accepted", "neither party was willing to agree to ...") and a cooperative event negated with
    a volition cue ("will not withdraw", "not willing to meet") are REJECT, not negated.
-4. Modality: inside a REQUEST's complement "demanded"; a condition ("if", "unless") or
+4. Modality: what someone asks for is "demanded": inside a REQUEST's complement, the clause of
+   a demand verb or noun with its own subject ("proposed that Hamas release", "its demand that
+   Israel withdraw", "the condition is that Russia withdraw") or a bare-form clause ("including
+   that Israel withdraw"); a condition ("if", "unless", "provided that", "conditional on") or
    would/could/might "hypothetical"; will/plans to/about to or a proposal's complement
    "future". As in PLOVER (CAMEO 03 and 13), an announced intent to cooperate ("will visit",
    "pledged to send aid") is coded AGREE and an intent or condition to harm ("vowed to attack",
-   "will boycott") THREATEN, both keeping modality "future"/"hypothetical". A trigger governed by
+   "will boycott") THREATEN, both keeping modality "future"/"hypothetical"; an announced
+   decision ("announced it would expel ...") keeps its type. A trigger governed by
    a promise, threat or refusal ("refused to meet") is folded into it.
 5. Date: a time expression in the trigger's clause ("clause"), else in its sentence outside
    other events' noun phrases ("sentence"), else the nearest earlier sentence's time
@@ -32,13 +40,16 @@ when present, quotes) already on the Doc, and returns one `Event` per trigger:
    "in/at/near" in the sentence; never an actor's or target's own mention.
 6. Confidence: the trigger row's strength times a share for the arguments found
    (CONFIDENCE_* constants).
+7. References: a definite noun that names again an event already coded ("described the talks
+   as constructive") is no new event; what it adds (its mediators) goes to the first one.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -69,6 +80,8 @@ calibrated on the shipped rows."""
 PLACE_TARGET_TYPES = frozenset({"ASSAULT", "COERCE", "PROTEST", "THREATEN"})
 """Types whose target, when the text names none, is where the event happened (the people and
 property there), as CAMEO-style coders do ("imposed a curfew in Cizre")."""
+PLACE_TARGET_MODES = frozenset({"visit"})
+"""Modes whose target, when the text names none, is the place visited ("arrived in Amman")."""
 STANCE_TYPES = frozenset({"REQUEST", "REJECT", "AGREE", "CONCEDE"})
 """Types that state a position on an issue ("called for a ceasefire") in any article; other
 types get an issue only in articles about a negotiation."""
@@ -78,6 +91,14 @@ MAX_ANCESTORS = 12
 _DATE_VALUE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?(?:T[\d:]+)?$|^\d{4}-W\d{2}$")
 _CHAIN_DEPS = frozenset({"xcomp", "acomp", "aux", "auxpass"})
 _CLAUSE_BREAK_DEPS = frozenset({"ccomp", "advcl", "relcl", "conj", "parataxis", "csubj"})
+_NOT_COMPLEMENT_DEPS = frozenset({"conj", "cc", "advcl", "nsubj", "csubj", "npadvmod", "advmod",
+                                  "punct", "appos"})
+"""Links that do not put an event inside what its head asks for ("demanded a truce and attacked")."""
+_OWN_CLAUSE_DEPS = frozenset({"relcl", "parataxis"})
+"""Links below which a clause asserts on its own ("wants Belgrade to recognise its independence,
+which Serbia has refused to do")."""
+_OBJECT_DEPS = frozenset({"dobj", "obj", "nsubjpass"})
+"""What a verb acts on: its object, or the subject of its passive."""
 _LOCATIVE_PREPS = frozenset({"in", "at", "near", "inside", "outside", "across", "throughout"})
 
 
@@ -107,6 +128,15 @@ class _Draft:
     place: str | None = None
     issue: str | None = None
     refusal: bool = False
+
+
+def verb_lemma(tok: Any, known: Collection[str]) -> str:
+    """The token's lemma, repaired where the lemmatizer cut a verb's final "e" ("staged" ->
+    "stag") and the repaired form is in `known` (trigger heads or light verbs)."""
+    lemma = tok.lemma_.lower()
+    if lemma not in known and lemma + "e" in known and tok.lower_[len(lemma):] in ("ed", "ing", "es"):
+        return lemma + "e"
+    return lemma
 
 
 def find_events(doc: Doc, lexicon: EventLexicon | None = None) -> list[Event]:
@@ -170,9 +200,38 @@ class _Coder:
             drafts += sent_drafts
             sentence_mediators[sent.start] = self._mediators_in(sent)
             governing = self._sentence_time(sent, trigger_toks, None) or governing
+        drafts = self._drop_references(drafts)
         doc_mediators = unique(m for ms in sentence_mediators.values() for m in ms)
         parties = self._parties(drafts)
         return [self._finish(d, parties, doc_mediators, sentence_mediators) for d in drafts]
+
+    def _drop_references(self, drafts: list[_Draft]) -> list[_Draft]:
+        """Drafts without the definite event nouns that refer back to an event coded earlier
+        ("described the talks as constructive", "the meeting in Cairo was ...", "in the ongoing
+        talks"): a noun trigger of a [references] type with a definite determiner, no light verb
+        of its own, and an earlier event of the same type whose actors include its own and whose
+        date agrees. What the reference adds (mediators: "the talks, hosted by Turkey"; a place)
+        goes to the event it refers to."""
+        definite = self.lex.words("references", "determiners")
+        types = {t.upper() for t in self.lex.words("references", "types")}
+        kept: list[_Draft] = []
+        for d in drafts:
+            tok = d.trig.tok
+            names = {a.name for a in d.actors}
+            referent = None
+            if (d.type in types and d.trig.noun and d.trig.light is None and d.modality == "asserted"
+                    and not d.negated
+                    and any(c.dep_ == "det" and c.lower_ in definite for c in tok.children)):
+                referent = next((k for k in reversed(kept) if k.type == d.type
+                                 and names <= {a.name for a in k.actors}
+                                 and (d.date_source != "clause" or d.date == k.date)), None)
+            if referent is None:
+                kept.append(d)
+                continue
+            log.debug("article %s: %r refers back to an earlier %s", self.doc.id, tok.text, d.type)
+            referent.mediators = unique([*referent.mediators, *d.mediators])
+            referent.place = referent.place or d.place
+        return kept
 
     # --- triggers ---------------------------------------------------------------------------
 
@@ -212,7 +271,7 @@ class _Coder:
         noun_rows = [e for e in self.lex.entries(lower, "noun") if lower != lemma or nounish]
         if nounish:
             noun_rows += [e for e in self.lex.entries(lemma, "noun") if e not in noun_rows]
-        verb_rows = list(self.lex.entries(lemma, "verb")) if verbish else []
+        verb_rows = list(self.lex.entries(verb_lemma(tok, self.lex.by_head), "verb")) if verbish else []
         if verbish and noun_rows and tok.i > 0 and tok.nbor(-1).pos_ in ("DET", "ADJ", "NOUN", "PROPN"):
             verb_rows = []  # "the Gaza ceasefire talks" tagged as a verb is the noun
         for rows, is_noun in ((noun_rows, True), (verb_rows, False)):
@@ -243,6 +302,14 @@ class _Coder:
             return None  # a topic ("ceasefire talks"), not an event
         if not is_noun and tok.dep_ == "amod":
             return None  # a description ("detained citizens", "besieged city"), not a report
+        if not is_noun:
+            objects = [c.lemma_.lower() for c in tok.children if c.dep_ in _OBJECT_DEPS]
+            if tok.dep_ in ("relcl", "acl") and tok.head.pos_ in ("NOUN", "PROPN"):
+                objects.append(tok.head.lemma_.lower())  # "the prisoners Israel would free"
+            sensed = self.lex.sense(entry, objects)
+            if sensed is None:
+                return None  # "released a statement", "residents returned to the north"
+            entry = sensed
         light = self._light_verb(tok) if is_noun else None
         if "light" in entry.flags and light is None:
             return None
@@ -253,11 +320,12 @@ class _Coder:
         while tok.dep_ == "conj" and tok.head.i != tok.i:
             tok = tok.head
         head = tok.head
-        if tok.dep_ in ("dobj", "nsubjpass", "obj", "attr") and head.lemma_.lower() in self.light_verbs:
+        light = self.light_verbs
+        if tok.dep_ in ("dobj", "nsubjpass", "obj", "attr") and verb_lemma(head, light) in light:
             return head
         if tok.dep_ == "pobj" and head.dep_ in ("prep", "agent") and head.lower_ in ("for", "to", "into", "on"):
             verb = head.head
-            if verb.lemma_.lower() in self.light_verbs:
+            if verb_lemma(verb, self.light_verbs) in self.light_verbs:
                 return verb
         return None
 
@@ -269,7 +337,10 @@ class _Coder:
         extra = [p for p in trig.parts if p.i != tok.i]
         if not trig.noun:
             actors, targets = f.verb_subject(tok)
-            targets = targets or f.verb_targets(tok, extra)
+            if "receive" in entry.flags:  # "Ukraine received aid from the EU": the EU gives
+                actors, targets = f.givers(tok), actors
+            else:
+                targets = targets or f.verb_targets(tok, extra)
         else:
             actors = f.noun_actors(tok)
             targets, between = f.noun_targets(tok)
@@ -408,16 +479,9 @@ class _Coder:
         intent_adjs = lex.words("modality", "intent_adjectives")
         future_nouns = lex.words("modality", "future_nouns")
         reporting = lex.words("modality", "reporting_verbs")
-        # demanded: inside the complement of a REQUEST trigger
-        cur = tok
-        for _ in range(MAX_ANCESTORS):
-            if cur.head.i == cur.i:
-                break
-            cur = cur.head
-            other = trigger_toks.get(cur.i)
-            if other is not None and other.entry.type == "REQUEST" and other is not d.trig:
-                d.modality = "demanded"
-                return
+        if self._demanded(d, trigger_toks):
+            d.modality = "demanded"
+            return
         base = d.trig.light if d.trig.light is not None else tok
         chain = self._chain(base)
         if d.trig.light is not None:
@@ -428,12 +492,17 @@ class _Coder:
             c.dep_ == "advcl" and any(m.dep_ == "mark" and m.lower_ in marks for m in c.children)
             for t in chain for c in t.children)
         in_condition = any(c.dep_ == "mark" and c.lower_ in marks for t in chain for c in t.children)
+        condition_heads = lex.words("demands", "condition_heads")
+        conditional = conditional or any(c.dep_ == "advcl" and c.lower_ in condition_heads
+                                         for t in chain for c in t.children)
         cur = top
-        for _ in range(MAX_ANCESTORS):  # an enclosing "if" clause
+        for _ in range(MAX_ANCESTORS):  # an enclosing "if" clause, "conditional on", "provided"
             if cur.dep_ == "advcl" and any(m.dep_ == "mark" and m.lower_ in marks for m in cur.children):
                 in_condition = True
             if cur.head.i == cur.i:
                 break
+            if cur.head.lower_ in condition_heads and cur.dep_ in ("prep", "advcl", "pcomp", "ccomp"):
+                in_condition = True
             cur = cur.head
         auxes = [c for t in chain for c in t.children if c.dep_ in ("aux", "auxpass")]
         reported = top.dep_ == "ccomp" and top.head.lemma_.lower() in reporting
@@ -473,10 +542,55 @@ class _Coder:
         hostile = {c.upper() for c in lex.words("types", "hostile")}
         if d.negated or d.trig.noun:
             return
+        # "announced it would prohibit all aid" reports a decision taken, not a threat
+        decided = reported and top.head.lemma_.lower() in lex.words("modality", "decision_verbs")
         if intent and d.type in cooperative:
             d.type, d.mode, d.cameo = "AGREE", None, DEFAULT_CAMEO["AGREE"]
-        elif d.type in hostile and (intent or conditional):
+        elif d.type in hostile and ((intent and not decided) or conditional):
             d.type, d.mode, d.cameo = "THREATEN", None, DEFAULT_CAMEO["THREATEN"]
+
+    def _demanded(self, d: _Draft, trigger_toks: dict[int, _Trigger]) -> bool:
+        """True for an event that is what someone asks for, not something that happened: inside
+        the complement of a REQUEST trigger ("called for a halt to the fighting"), of a demand
+        verb with a subject of its own ("proposed that Hamas release the hostages"), of a demand
+        noun ("its demand that Israel withdraw", "the condition is that Russia withdraw"), or a
+        bare-form clause with its own subject ("including that Israel withdraw")."""
+        lex = self.lex
+        verbs = lex.words("demands", "verbs")
+        nouns = lex.words("demands", "nouns")
+        not_mandative = lex.words("demands", "not_mandative")
+        cur = d.trig.tok
+        for _ in range(MAX_ANCESTORS):
+            head = cur.head
+            if head.i == cur.i:
+                return False
+            dep, lemma = cur.dep_, head.lemma_.lower()
+            if dep in _OWN_CLAUSE_DEPS:
+                return False
+            if dep in _NOT_COMPLEMENT_DEPS:
+                cur = head
+                continue
+            other = trigger_toks.get(head.i)
+            if other is not None and other.entry.type == "REQUEST" and other is not d.trig:
+                return True
+            own_subject = any(c.dep_ in ("nsubj", "nsubjpass") for c in cur.children)
+            phrasal = any(c.dep_ == "prt" for c in head.children)  # "called off", "pushed back"
+            controls = dep == "xcomp" and any(c.dep_ in ("dobj", "obj") for c in head.children)
+            if head.pos_ in ("VERB", "AUX") and lemma in verbs and not phrasal and (
+                    dep == "ccomp" or controls):
+                return True
+            if head.pos_ == "NOUN" and lemma in nouns and dep in ("acl", "ccomp") and (
+                    own_subject or any(c.dep_ == "mark" for c in cur.children)):
+                return True
+            if dep in ("ccomp", "attr") and lemma == "be" and any(
+                    c.dep_ == "nsubj" and c.lemma_.lower() in nouns for c in head.children):
+                return True  # "the condition for talks is that Russia withdraw"
+            if (dep in ("ccomp", "pcomp") and cur.tag_ == "VB" and own_subject
+                    and lemma not in not_mandative
+                    and not any(c.dep_ in ("aux", "auxpass") for c in cur.children)):
+                return True  # a mandative subjunctive: "including that Israel withdraw"
+            cur = head
+        return False
 
     def _fold(self, drafts: list[_Draft], trigger_toks: dict[int, _Trigger]) -> list[_Draft | None]:
         """Drop an event whose trigger is the to-infinitive of a promise, threat or refusal
@@ -589,7 +703,7 @@ class _Coder:
         value = self._sentence_time(d.sent, trigger_toks, d.trig.tok)
         if value is not None:
             d.date, d.date_source = value, "sentence"
-        elif governing is not None:
+        elif governing is not None and not (d.modality == "asserted" and self._after_publication(governing)):
             d.date, d.date_source = governing, "governing"
         elif self.doc.published is not None:
             d.date, d.date_source = self.doc.published.isoformat(), "publication"
@@ -597,6 +711,20 @@ class _Coder:
                 d.date = self.doc.published.isoformat()[:7]
             elif self.doc.published_precision == "year":
                 d.date = self.doc.published.isoformat()[:4]
+
+    def _after_publication(self, value: str) -> bool:
+        """True when a date value begins after publication ("the delegations would return in
+        October" in a September report): an event reported as having happened cannot inherit
+        it from an earlier sentence."""
+        if self.doc.published is None:
+            return False
+        if "-W" in value:
+            year, week = value[:4], value[6:8]
+            first = dt.date.fromisocalendar(int(year), int(week), 1)
+        else:
+            parts = [int(p) for p in value[:10].split("-")]
+            first = dt.date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
+        return first > self.doc.published
 
     def _place(self, d: _Draft, trigger_toks: dict[int, _Trigger]) -> None:
         taken = [(a.start, a.end) for a in [*d.actors, *d.targets]]
@@ -707,7 +835,7 @@ class _Coder:
             actors = [a for a in actors if a.name not in {m.name for m in mediators}] or actors
             names = {a.name for a in actors}
         targets = [t for t in fill(d.targets) if t.name not in names]
-        if not targets and d.place and d.type in PLACE_TARGET_TYPES:
+        if not targets and d.place and (d.type in PLACE_TARGET_TYPES or d.mode in PLACE_TARGET_MODES):
             place = next((p for p in self.finder.places if p.name == d.place), None)
             if place is not None and place.name not in names:  # "imposed a curfew in Cizre"
                 targets = [self.finder.place_ref(place)]
@@ -750,5 +878,14 @@ def primary_event(events: Sequence[Event], parsed: Any) -> Event | None:
             n += 1
         return n
 
-    return min(events, key=lambda e: (depth(e), -e.confidence, e.start))
+    marks = load_lexicon().words("modality", "conditional_marks")
+
+    def in_condition(e: Event) -> bool:  # "if it is attacked": a condition, not the news
+        span = parsed.char_span(e.start, e.end, alignment_mode="expand")
+        tok = span.root if span is not None else None
+        chain = [tok, *tok.ancestors] if tok is not None else []
+        return any(t.dep_ == "advcl" and any(m.dep_ == "mark" and m.lower_ in marks for m in t.children)
+                   for t in chain)
+
+    return min(events, key=lambda e: (in_condition(e), depth(e), -e.confidence, e.start))
 

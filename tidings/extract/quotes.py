@@ -11,6 +11,11 @@ records of three kinds:
   "constructive"').
 - indirect: the clause a reporting verb reports ("Hamas said Israel had backtracked ...",
   "X told Reuters that ...", "according to X, ...").
+- refusal: negated speech, a refusal to comment ("X declined to comment", "did not respond to
+  a request for comment", "could not be reached for comment", "would not say whether ...");
+  found by `tidings.extract.refusals` from `tidings/data/refusal_patterns.toml`. Its content
+  is the topic where the text gives one, else the refusal clause; `cue` names the refusal
+  ("decline", "comment", "reach").
 
 For direct and partial quotes `start`/`end` cover the content inside the marks (a closing comma
 or full stop inside the marks is part of it); for indirect speech they cover the reported
@@ -43,12 +48,11 @@ from tidings.extract.speakers import (
     EntityIndex,
     Speaker,
     SpeakerResolver,
-    crosses_paragraph,
-    can_speak,
-    find_subject,
     read_sections,
     spacy_entities,
 )
+from tidings.extract.refusals import find_refusals, is_refused
+from tidings.extract.subjects import can_speak, crosses_paragraph, find_subject
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +82,8 @@ FULL_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})")
 """A TIMEX3 value that names a day (the only kind of time a quote's date takes)."""
 TERMINAL = ".!?:;—–-"
 """Characters after which a quote opening a sentence is a direct quote, not a fragment."""
+MARKED_KINDS = frozenset({"direct", "partial"})
+"""Kinds of quotes written in quote marks (the others are reported speech and refusals)."""
 
 
 # --- lexicons ----------------------------------------------------------------------------------
@@ -155,6 +161,7 @@ class _Found:
     subject: Any = None
     according: bool = False
     speaker: Speaker | None = None
+    cue_lemma: str | None = None  # the cue's name when it is not the cue token's lemma
 
 
 def paragraphs(text: str) -> list[tuple[int, int]]:
@@ -311,9 +318,9 @@ def find_quotes(doc: Doc) -> list[Quote]:
 
         parsed = doc.parsed = parse(text)
     lex = cue_lexicon()
-    resolve_actor = _actor_resolver()
-    entities = EntityIndex(_entities(doc, parsed, resolve_actor))
-    times = _times(doc)
+    resolve_actor = actor_resolver()
+    entities = EntityIndex(article_entities(doc, parsed, resolve_actor))
+    times = article_times(doc)
     toks = _Tokens(parsed)
     marked = find_quote_marks(text)
     paras = paragraphs(text)
@@ -321,6 +328,7 @@ def find_quotes(doc: Doc) -> list[Quote]:
     quoted = [(m.start, m.end) for m in marked]
     found = [f for f in (_attribute(m, toks, lex, text, quoted) for m in marked) if f is not None]
     found.extend(_indirect(toks, lex, marked, text))
+    found.extend(_refusals(toks, marked, text))
 
     resolver = SpeakerResolver(text, entities, resolve_actor)
     by_token: dict[int, Speaker | None] = {}
@@ -334,7 +342,7 @@ def find_quotes(doc: Doc) -> list[Quote]:
 
     quotes: dict[tuple[int, int, str], Quote] = {}
     for f in found:
-        if f.kind != "indirect" and _is_name_in_quotes(toks, f, text):
+        if f.kind in MARKED_KINDS and _is_name_in_quotes(toks, f, text):
             continue
         if f.kind == "partial" and f.cue is None and f.speaker is None and _is_term_in_quotes(toks, f):
             continue
@@ -430,8 +438,8 @@ def _indirect(toks: _Tokens, lex: CueLexicon, marked: list[_Marked], text: str) 
     paras = paragraphs(text)
     pstarts = [p[0] for p in paras]
     for tok in toks.doc:
-        if not _is_cue(tok, lex) or in_quote(tok) or _negated(tok):
-            continue
+        if not _is_cue(tok, lex) or in_quote(tok) or _negated(tok) or is_refused(tok):
+            continue  # "did not say", "declined to say whether": refusals, not reported speech
         if tok.lower_ == "according" and _reported_by_other(tok, lex):
             continue  # "NPD said, according to those figures, ...": NPD is the speaker
         content = _reported(tok, lex)
@@ -450,6 +458,21 @@ def _indirect(toks: _Tokens, lex: CueLexicon, marked: list[_Marked], text: str) 
         found = _Found(span[0], span[1], "indirect", para)
         _with_cue(found, tok)
         out.append(found)
+    return out
+
+
+def _refusals(toks: _Tokens, marked: list[_Marked], text: str) -> list[_Found]:
+    """Refusals to comment ("declined to comment"), as quotes of kind "refusal" whose speaker
+    is resolved with the others (see `tidings.extract.refusals`)."""
+    def in_quote(pos: int) -> bool:
+        return any(m.open <= pos <= m.close for m in marked)
+
+    pstarts = [p[0] for p in paragraphs(text)]
+    out = []
+    for r in find_refusals(toks.doc, in_quote):
+        para = max(bisect.bisect_right(pstarts, r.start) - 1, 0)
+        out.append(_Found(r.start, r.end, "refusal", para, cue=r.cue, subject=r.subject,
+                          cue_lemma=r.lemma))
     return out
 
 
@@ -552,7 +575,7 @@ def _inherit(found: list[_Found], paras: list[tuple[int, int]], text: str, toks:
     A fragment in quote marks with no reporting word of its own (a scare quote: 'categories
     such as "porn" are banned') takes a speaker only from a quote attributed earlier in its own
     or the previous sentence; never from one that comes later."""
-    direct = [f for f in found if f.kind != "indirect"]
+    direct = [f for f in found if f.kind in MARKED_KINDS]
     groups: dict[int, list[_Found]] = {}
     for f in direct:
         groups.setdefault(f.group, []).append(f)
@@ -564,7 +587,7 @@ def _inherit(found: list[_Found], paras: list[tuple[int, int]], text: str, toks:
                     _copy(p, source)
     ordered = sorted(found, key=lambda f: f.start)
     for f in ordered:
-        if f.speaker is not None or f.kind == "indirect":
+        if f.speaker is not None or f.kind not in MARKED_KINDS:
             continue
         same_para = [g for g in ordered if g.para == f.para and g.speaker is not None and g is not f]
         if f.kind == "partial":
@@ -632,7 +655,7 @@ def _record(f: _Found, doc: Doc, lex: CueLexicon, times: list[TimeRef], entities
         speaker_start=speaker.start if speaker else None,
         speaker_end=speaker.end if speaker else None,
         affiliation=speaker.affiliation if speaker else None,
-        cue=_cue_name(cue) if cue is not None else None,
+        cue=f.cue_lemma or (_cue_name(cue) if cue is not None else None),
         medium=medium,
         date=date,
         date_source=source,  # type: ignore[arg-type]
@@ -694,18 +717,22 @@ def _outlet(tok: Any, lex: CueLexicon, entities: EntityIndex, text: str) -> str 
 def _date(f: _Found, cue: Any, doc: Doc, times: list[TimeRef], toks: _Tokens) -> tuple[str | None, str]:
     """ISO date of the speech: a full date in the cue's sentence, else the publication date."""
     if cue is not None:
-        sents = [cue.sent]
-        anchor = cue.idx
-    else:
-        sents = toks.sentences(f.start, f.end)
-        anchor = f.start
+        return sentence_date(doc, times, [cue.sent], cue.idx, (f.start, f.end))
+    return sentence_date(doc, times, toks.sentences(f.start, f.end), f.start, (f.start, f.end))
+
+
+def sentence_date(doc: Doc, times: list[TimeRef], sents: list[Any], anchor: int,
+                  content: tuple[int, int]) -> tuple[str | None, str]:
+    """`(ISO date, date_source)` of something said or held: the full date in `sents` nearest to
+    offset `anchor` and outside `content` (a date inside what is said is what it talks about,
+    not when it was said), else the publication date, else `(None, "none")`."""
     best: tuple[int, str] | None = None
     for sent in sents:
         for t in times:
             if t.start < sent.start_char or t.end > sent.end_char:
                 continue
-            if f.start <= t.start < f.end:
-                continue  # a date inside the quote is what it talks about, not when it was said
+            if content[0] <= t.start < content[1]:
+                continue
             match = FULL_DATE.match(t.value or "")
             if not match:
                 continue
@@ -724,7 +751,8 @@ def _date(f: _Found, cue: Any, doc: Doc, times: list[TimeRef], toks: _Tokens) ->
 # --- optional collaborators --------------------------------------------------------------------
 
 
-def _actor_resolver() -> Any:
+def actor_resolver() -> Any:
+    """`tidings.extract.actors.resolve_actor` (surface form -> actor), or None without it."""
     try:
         from tidings.extract.actors import resolve_actor
     except ImportError:
@@ -733,7 +761,8 @@ def _actor_resolver() -> Any:
     return resolve_actor
 
 
-def _entities(doc: Doc, parsed: Any, resolve_actor: Any) -> list[Entity]:
+def article_entities(doc: Doc, parsed: Any, resolve_actor: Any) -> list[Entity]:
+    """The Doc's entities: its "entities" group, else found now (spaCy NER as a last resort)."""
     if "entities" in doc.spans:
         return list(doc.spans["entities"])
     try:
@@ -744,7 +773,8 @@ def _entities(doc: Doc, parsed: Any, resolve_actor: Any) -> list[Entity]:
     return list(find_entities(doc))
 
 
-def _times(doc: Doc) -> list[TimeRef]:
+def article_times(doc: Doc) -> list[TimeRef]:
+    """The Doc's time expressions: its "times" group, else found now (none without times)."""
     if "times" in doc.spans:
         return list(doc.spans["times"])
     try:

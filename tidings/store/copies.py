@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from tidings.corpus.copies import CopyIndex, CopyMatch
+from tidings.corpus.copies import CopyIndex, CopyMatch, compare
 from tidings.corpus.fingerprint import FINGERPRINT_VERSION, Fingerprint
 from tidings.store.store import Store
 
@@ -24,8 +24,12 @@ class CopyCheck:
     previous_canonical: str | None = None
     """The canonical of that group before this article joined (it changes when the article was
     published earlier than every member)."""
-    reused: bool = False
-    """True when its extraction was copied from `match.matched_id` instead of computed."""
+    reused: float = 0.0
+    """Share (0-1) of its cleaned text whose extraction was taken from `match.matched_id`
+    instead of computed (1.0 for an exact copy, 0.0 when it was processed in full); stored in
+    `copies.reused`."""
+    bridged: bool = False
+    """True when the article joined two or more copy groups into one (their links must move)."""
 
 
 def load_copy_index(store: Store) -> CopyIndex:
@@ -40,8 +44,13 @@ def load_copy_index(store: Store) -> CopyIndex:
 
 
 def write_copies(store: Store, index: CopyIndex, checks: list[CopyCheck]) -> None:
-    """Record fingerprints and copy links of stored articles, in one transaction. When a new
-    article becomes its group's canonical, the group's links are moved to it."""
+    """Record fingerprints and copy links of stored articles, in one transaction.
+
+    When a group's canonical changes (a late article published earlier than every member, or
+    one that bridges two groups), every stored member is linked to the new canonical: copy
+    rows are relinked, a former canonical gets a copies row of its own (matched to the new
+    canonical, kind and similarities from their fingerprints), and the canonical has none.
+    """
     with store.transaction():
         for check in checks:
             fp = check.fingerprint
@@ -51,17 +60,43 @@ def write_copies(store: Store, index: CopyIndex, checks: list[CopyCheck]) -> Non
             if check.match is None:
                 continue
             m = check.match
-            store.execute(
-                "INSERT OR REPLACE INTO copies(article_id, canonical_id, matched_id, kind, jaccard, containment, reused) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (check.article_id, index.canonical(check.article_id), m.matched_id, m.kind, m.jaccard,
-                 m.containment, int(check.reused)))
             canonical = index.canonical(check.article_id)
-            if check.previous_canonical and check.previous_canonical != canonical:
-                # The newcomer is now the group's earliest article: relink the whole group to it.
-                store.execute("UPDATE copies SET canonical_id = ? WHERE canonical_id = ?",
-                              (canonical, check.previous_canonical))
-                store.execute("DELETE FROM copies WHERE article_id = ?", (canonical,))
+            if canonical != check.article_id:
+                store.execute(
+                    "INSERT OR REPLACE INTO copies(article_id, canonical_id, matched_id, kind, jaccard, containment, reused) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (check.article_id, canonical, m.matched_id, m.kind, m.jaccard, m.containment,
+                     round(check.reused, 4)))
+            if check.previous_canonical != canonical or check.bridged:
+                _relink_group(store, index, canonical)
+
+
+def _relink_group(store: Store, index: CopyIndex, canonical: str) -> None:
+    """Link every stored member of `canonical`'s group to it (members still in flight get their
+    row when they are written)."""
+    members = [a for a in index.members(canonical) if a != canonical]
+    store.execute("DELETE FROM copies WHERE article_id = ?", (canonical,))
+    canonical_fp = _stored_fingerprint(store, canonical)
+    for article_id in members:
+        if store.execute("UPDATE copies SET canonical_id = ? WHERE article_id = ?",
+                         (canonical, article_id)).rowcount:
+            continue
+        fp = _stored_fingerprint(store, article_id)
+        if fp is None or canonical_fp is None:
+            continue  # not stored yet: its own check writes its row
+        kind, jaccard, contained = compare(fp, canonical_fp)
+        # A former canonical joined through another member can be too unlike the new one to
+        # be a copy of it on its own; it is then recorded as a near copy with the measures.
+        store.execute(
+            "INSERT OR REPLACE INTO copies(article_id, canonical_id, matched_id, kind, jaccard, containment, reused) "
+            "VALUES (?, ?, ?, ?, ?, ?, 0)",
+            (article_id, canonical, canonical, kind or "near", round(jaccard, 4), round(contained, 4)))
+
+
+def _stored_fingerprint(store: Store, article_id: str) -> Fingerprint | None:
+    row = store.execute("SELECT exact, minhash, shingles FROM fingerprints WHERE article_id = ? AND version = ?",
+                        (article_id, FINGERPRINT_VERSION)).fetchone()
+    return Fingerprint(row[0], bytes(row[1]), row[2]) if row else None
 
 
 def _date(value: str | None) -> dt.date | None:

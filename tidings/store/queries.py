@@ -26,7 +26,7 @@ class QuoteRow:
     affiliation: str | None
     """Canonical actor the speaker belongs to."""
     kind: str
-    """direct, partial or indirect."""
+    """direct, partial, indirect or refusal (declined to comment; the content is the topic)."""
     date: str | None
     """When it was said (ISO), see `date_source`."""
     date_source: str
@@ -59,10 +59,14 @@ class EntityRow:
 
 def list_quotes(
     store: Store, speaker: str | None = None, affiliation: str | None = None,
-    contains: str | None = None, limit: int = 100,
+    contains: str | None = None, limit: int = 100, kind: str | None = None,
 ) -> list[QuoteRow]:
-    """Quotes, newest article first; `speaker`/`affiliation` match case-insensitively as substrings."""
+    """Quotes, newest article first; `speaker`/`affiliation` match case-insensitively as substrings,
+    `kind` exactly."""
     where, params = [], []
+    if kind:
+        where.append("q.kind = ?")
+        params.append(kind)
     if speaker:
         where.append("q.speaker LIKE ?")
         params.append(f"%{speaker}%")
@@ -81,6 +85,73 @@ def list_quotes(
     )
     rows = store.execute(sql, (*params, limit)).fetchall()
     return [QuoteRow(r[0], r[1], r[2], r[3], bool(r[4]), r[5], r[6], r[7], r[8] or "none", r[9], r[10], r[11], r[12])
+            for r in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class AttitudeRow:
+    """One stored attitude (belief, desire, intention, perception, emotion) with its article."""
+
+    article_id: str
+    """Id of the article the attitude is in."""
+    published: str | None
+    """Publication date of that article (ISO)."""
+    holder: str | None
+    """Canonical holder name or anonymous description; None when a pronoun found no antecedent."""
+    holder_named: bool
+    """True for a named person or organisation."""
+    holder_text: str
+    """The holder mention as written ("he", "Many buyers")."""
+    affiliation: str | None
+    """Canonical actor the holder belongs to."""
+    type: str
+    """belief, desire, intention, perception or emotion."""
+    cue: str
+    """The attitude verb as written."""
+    negated: bool
+    """True when the text says the attitude is not held."""
+    date: str | None
+    """When it was reported held (ISO)."""
+    content: str
+    """What is believed, wanted, decided ..., sliced from the article's text."""
+    start: int
+    """Offset of the content in the article's text."""
+    end: int
+    """End offset of the content."""
+
+
+def list_attitudes(
+    store: Store, holder: str | None = None, affiliation: str | None = None, type_: str | None = None,
+    lemma: str | None = None, negated: bool | None = None, contains: str | None = None, limit: int = 100,
+) -> list[AttitudeRow]:
+    """Attitudes, newest article first; `holder`/`affiliation` match case-insensitively as
+    substrings, `type_`/`lemma` exactly, `negated` True/False filters (None: both)."""
+    where, params = [], []
+    for column, value in (("t.holder", holder), ("t.affiliation", affiliation)):
+        if value:
+            where.append(f"{column} LIKE ?")
+            params.append(f"%{value}%")
+    for column, value in (("t.type", type_), ("t.lemma", lemma)):
+        if value:
+            where.append(f"{column} = ?")
+            params.append(value)
+    if negated is not None:
+        where.append("t.negated = ?")
+        params.append(int(negated))
+    if contains:
+        where.append("instr(lower(substr(a.text, t.start + 1, t.\"end\" - t.start)), lower(?)) > 0")
+        params.append(contains)
+    sql = (
+        "SELECT t.article_id, a.published, t.holder, t.holder_named, "
+        "substr(a.text, t.holder_start + 1, t.holder_end - t.holder_start), t.affiliation, t.type, "
+        "substr(a.text, t.cue_start + 1, t.cue_end - t.cue_start), t.negated, t.date, "
+        "substr(a.text, t.start + 1, t.\"end\" - t.start), t.start, t.\"end\" "
+        "FROM spans_attitudes t JOIN articles a ON a.id = t.article_id"
+        + (" WHERE " + " AND ".join(where) if where else "")
+        + " ORDER BY a.published DESC, t.article_id, t.idx LIMIT ?"
+    )
+    rows = store.execute(sql, (*params, limit)).fetchall()
+    return [AttitudeRow(r[0], r[1], r[2], bool(r[3]), r[4], r[5], r[6], r[7], bool(r[8]), r[9], r[10], r[11], r[12])
             for r in rows]
 
 

@@ -335,10 +335,60 @@ CREATE INDEX copies_canonical ON copies(canonical_id);
 """
 
 
+_INCIDENTS = """
+CREATE TABLE incidents (
+    id TEXT PRIMARY KEY,            -- "i-" + hash of its earliest report (tidings.corpus.incidents)
+    type TEXT NOT NULL,             -- PLOVER type
+    negated INTEGER NOT NULL,
+    date TEXT,                      -- the agreed date value ("2024-06-14", "2024-07"), if any
+    date_basis TEXT NOT NULL,       -- text, publication or none
+    date_precision TEXT,            -- day, week, month or year; NULL when undated
+    date_lo TEXT,                   -- ISO: first and last day the agreed date can mean
+    date_hi TEXT,                   --   (incident_range); NULL when undated
+    place TEXT,                     -- the place most reports name
+    n_reports INTEGER NOT NULL,
+    n_outlets INTEGER NOT NULL,
+    first_published TEXT,           -- ISO: earliest and latest publication date of its reports
+    last_published TEXT,
+    data TEXT NOT NULL,             -- incident_to_json without "reports" (in incident_reports)
+    updated_at TEXT NOT NULL        -- UTC, when last written
+);
+CREATE INDEX incidents_date ON incidents(date_lo);
+CREATE INDEX incidents_window ON incidents(date_precision, date_lo);
+
+CREATE TABLE incident_reports (
+    article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    event_idx INTEGER NOT NULL,     -- position of the event in doc.spans["events"]
+    incident_id TEXT NOT NULL,
+    outlet TEXT,
+    published TEXT,
+    copy_of TEXT,                   -- canonical article when the article is a syndicated copy
+    story_id TEXT,                  -- the article's story when it was reported
+    report TEXT NOT NULL,           -- the Report as JSON (records.to_dict)
+    PRIMARY KEY (article_id, event_idx)
+);
+CREATE INDEX incident_reports_incident ON incident_reports(incident_id);
+CREATE INDEX incident_reports_story ON incident_reports(story_id);
+
+CREATE TABLE incident_aliases (
+    old_id TEXT PRIMARY KEY,        -- an incident id that no longer exists
+    new_id TEXT NOT NULL,           -- the incident holding its reports now
+    reason TEXT NOT NULL            -- rekeyed or merged
+);
+"""
+
+
 def _events() -> str:
     from tidings.records import Event
 
     return span_table_sql("events", Event) + 'CREATE INDEX spans_events_date ON spans_events("date");\n'
+
+
+def _attitudes() -> str:
+    from tidings.records import Attitude
+
+    return (span_table_sql("attitudes", Attitude)
+            + 'CREATE INDEX spans_attitudes_holder ON spans_attitudes("holder");\n')
 
 
 MIGRATIONS: list[Migration] = [
@@ -349,5 +399,7 @@ MIGRATIONS: list[Migration] = [
     *SUMMARY_MIGRATIONS,  # 0005-0008: summary tables and indexes for fast listings
     ("0009_copies", _COPIES),
     ("0010_actor_events", ACTOR_EVENTS_SQL),
+    ("0011_incidents", _INCIDENTS),
+    ("0012_attitudes", _attitudes()),
 ]
 """Every schema change, oldest first. Append only; never edit or reorder an applied entry."""

@@ -90,6 +90,11 @@ def story_url(story_id: str) -> str:
     return "/stories/" + quote(story_id, safe="")
 
 
+def incident_url(incident_id: str) -> str:
+    """The page of the incident `incident_id`."""
+    return "/incidents/" + quote(incident_id, safe="")
+
+
 def place_url(key: str) -> str:
     """The page of the place keyed `key` (its gazetteer id)."""
     return "/places/" + quote(key, safe=":")
@@ -156,6 +161,7 @@ def make_templates() -> Environment:
         lstrip_blocks=True,
     )
     env.globals.update(actor_url=actor_url, place_url=place_url, story_url=story_url, article_url=article_url,
+                       incident_url=incident_url,
                        list_url=list_url, link_url=link_url, point_radius=point_radius,
                        http_url=http_url, marked=marked, hidden_reasons=HIDDEN_REASONS,
                        viewbox=VIEWBOX)
@@ -289,6 +295,11 @@ def make_app(db_path: str | Path, *, allowed_hosts: list[str] | None = None) -> 
         view = views_stories.story_view(reader, story_id)
         return render(request, "story.html", view, fmt, story_url(story_id))
 
+    def incident(request: Request) -> Response:
+        incident_id, fmt = split_format(request.path_params["incident_id"])
+        view = views_stories.incident_view(reader, incident_id)
+        return render(request, "incident.html", view, fmt, incident_url(incident_id))
+
     def world(request: Request) -> Response:
         return Response(world_svg(), media_type="image/svg+xml",
                         headers={"cache-control": "public, max-age=86400"})
@@ -311,6 +322,7 @@ def make_app(db_path: str | Path, *, allowed_hosts: list[str] | None = None) -> 
         Route("/actors/{name:path}", guarded(actor)),
         Route("/places/{key:path}", guarded(place)),
         Route("/stories/{story_id}", guarded(story)),
+        Route("/incidents/{incident_id}", guarded(incident)),
     ]
 
     async def not_found(request: Request, exc: Exception) -> Response:

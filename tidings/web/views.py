@@ -516,7 +516,7 @@ def quotes_listing_for(reader: Reader, column: str, name: str) -> dict[str, Any]
 
 # --- quotes ------------------------------------------------------------------------------------
 
-QUOTE_KINDS = ("", "direct", "partial", "indirect")
+QUOTE_KINDS = ("", "direct", "partial", "indirect", "refusal")
 
 _QUOTE_COLUMNS = ["date", "speaker", "speaker_named", "affiliation", "kind", "cue", "medium",
                   "content", "article_id", "idx", "title", "outlet", "published", "date_source"]

@@ -5,8 +5,10 @@ both render; keys starting with `_` are HTML-only (the timeline's drawing positi
 
 Cost: the list and the story's articles, places and negotiation records are read through
 indexes (`stories_last_date`, `story_articles_story`, the `spans` primary key). The timeline
-is built by `tidings.api.story_timeline`, which loads every Doc of the story and merges their
-events: fine for stories of tens of articles (a few ms per article), linear in the story's size.
+comes from `tidings.api.story_timeline`: the incidents stored at ingest (through
+`incident_reports`' indexes) and the key quotes from the story's Docs, which it loads (a few ms
+per article, linear in the story's size). An incident page (`incident_view`) reads one incident
+and the texts of its reports' articles, without loading a Doc.
 """
 
 from __future__ import annotations
@@ -128,6 +130,31 @@ def story_timeline_json(reader: Reader, story_id: str) -> dict[str, Any]:
     if timeline is None:
         return {"story_id": story_id, "since": None, "until": None, "entries": []}
     return timeline_to_json(timeline)
+
+
+def incident_view(reader: Reader, incident_id: str) -> dict[str, Any]:
+    """One incident (an old id from before a rename or merge finds it): its timeline entry
+    (date, actors, counts, conflicting values, one source per reporting article with its
+    sentence and story), the stories reporting it, and the whole Incident record."""
+    from tidings.api import incident as load_incident
+    from tidings.corpus.incidents import incident_to_json
+    from tidings.corpus.timeline import build_timeline, entry_to_json
+
+    found = load_incident(incident_id, reader.path)
+    if found is None:
+        raise NotFound(f"no incident with id {incident_id!r} in this store "
+                       f"(incident ids are in a story's timeline, /stories/ID.json)")
+    ids = sorted({r.article_id for r in found.reports})
+    marks = ", ".join("?" for _ in ids)
+    texts = {r["id"]: r["text"] for r in reader.all(
+        f"SELECT id, text FROM articles WHERE id IN ({marks})", ids)}
+    stories = [dict(r) for r in reader.all(
+        f"SELECT s.id, s.label, count(*) AS articles FROM story_articles AS sa "
+        f"JOIN stories AS s ON s.id = sa.story_id WHERE sa.article_id IN ({marks}) "
+        f"GROUP BY s.id ORDER BY s.first_date, s.id", ids)]
+    (entry,) = build_timeline([found], {}, texts=texts).entries
+    return {"id": found.id, "requested_id": incident_id, "entry": entry_to_json(entry),
+            "stories": stories, "incident": incident_to_json(found)}
 
 
 def story_places(reader: Reader, article_ids: list[str]) -> list[dict[str, Any]]:
