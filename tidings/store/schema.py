@@ -329,7 +329,7 @@ CREATE TABLE copies (
     kind TEXT NOT NULL,             -- exact, near, trimmed or extended (relative to matched_id)
     jaccard REAL NOT NULL,
     containment REAL NOT NULL,
-    reused INTEGER NOT NULL         -- 1 when the extraction was reused from matched_id
+    reused INTEGER NOT NULL         -- share (0-1) of the copy's characters whose extraction was reused (1: all; stored as REAL when partial)
 );
 CREATE INDEX copies_canonical ON copies(canonical_id);
 """
