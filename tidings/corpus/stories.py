@@ -53,7 +53,7 @@ import datetime as dt
 import hashlib
 import logging
 import math
-from collections import Counter, OrderedDict
+from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -694,7 +694,7 @@ def summarise(story: Story) -> StorySummary:
     actors = _ranked([m.features.actors for m in originals])
     places = _ranked([m.features.places for m in originals])
     named = {fold_name(w) for name in (*actors, *places) for w in name.split()}
-    keyword_rank: Counter[str] = Counter()
+    keyword_rank: dict[str, float] = defaultdict(float)
     for m in originals:
         for rank, word in enumerate(m.features.keywords):
             keyword_rank[word] += 1.0 / (rank + 1)
@@ -727,7 +727,7 @@ def summarise(story: Story) -> StorySummary:
 def _ranked(parts: Iterable[tuple[tuple[str, float], ...]]) -> list[str]:
     """Names by how many articles mention them, then by summed weight, then alphabetically."""
     counts: Counter[str] = Counter()
-    weights: Counter[str] = Counter()
+    weights: dict[str, float] = defaultdict(float)
     for pairs in parts:
         for name, weight in pairs:
             counts[name] += 1

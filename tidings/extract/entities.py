@@ -12,7 +12,7 @@
 3. for persons, the role and affiliation the text gives ("Hamas official Osama Hamdan",
    "U.S. Secretary of State Jane Doe", "Jane Doe, a spokeswoman for the ministry", or "senior
    official X" in a sentence about the Hamas delegation), and later surname mentions
-   ("Hamdan") resolved to the full name.
+   ("Hamdan") resolved to the full name: `tidings/extract/persons.py`.
 
 Names spaCy tags but that are not actors (`tidings.extract.name_kinds`): products ("iPod",
 "Boeing 787", "the new MacBook Air"; word lists in tidings/data/actors/products.toml), events
@@ -27,6 +27,11 @@ The output never has overlapping entities. Places are another stage's job: with
 `locations=True` unknown GPE/LOC/FAC names and capitals used as places are kept as kind
 "location" (for scoring against corpora that annotate them); by default they are left out.
 Likewise products are kept as kind "product" only with `products=True`.
+
+Moved out of this module: step 3 (roles, affiliations, surnames; with `CONTEXT_KINDS` and
+`MAX_SUBJECT_CLIMB`) and the PERSON-name helpers of step 2 (`person_span`, `extend_name`,
+`clean_name`, `name_lead_words`) are in `tidings/extract/persons.py`; the candidate record
+(`Cand`, formerly `_Cand`) is in `tidings/extract/entity_cands.py`.
 """
 
 from __future__ import annotations
@@ -34,18 +39,20 @@ from __future__ import annotations
 import functools
 import logging
 import re
-from dataclasses import dataclass
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from tidings.doc import Doc, register_group
 from tidings.extract.actors import Actor, ActorGazetteer, load_actors, load_context
+from tidings.extract.entity_cands import Cand
 from tidings.extract.gazetteer import PlaceGazetteer, load_gazetteer
 from tidings.extract.places import speech_lemmas
 from tidings.extract.name_kinds import NameTyper, acronym_definitions, load_name_lexicon, product_key
+from tidings.extract.persons import (add_roles, clean_name, extend_name, name_lead_words,
+                                     person_span, resolve_surnames)
 from tidings.pipeline import Stage
-from tidings.records import ActorKind, Entity
+from tidings.records import Entity
 
 log = logging.getLogger(__name__)
 
@@ -68,45 +75,11 @@ MAX_PRODUCT_PASSES = 3
 each round reaches one more link of a chain ("A, B and C"). Three covers the longest list in
 MEANTIME-Apple ("the iPod Classic, Nano and Shuffle")."""
 
-CONTEXT_KINDS: dict[str, int] = {
-    "armed_group": 2, "party": 2, "organisation": 2, "igo": 2, "government": 2, "country": 1,
-}
-"""Actor kinds a person's affiliation may be taken from the sentence, with their rank (higher
-wins): an organisation named in the sentence beats a country adjective ("The Hamas delegation
-... a full Israeli withdrawal ..., said senior official X" -> Hamas). Media, places and persons
-are never taken from context (X "told Reuters" does not work for Reuters)."""
-
-MAX_SUBJECT_CLIMB = 6
-"""Dependency steps (count) climbed from an actor mention to find whether it sits in a clause
-subject; bounds the walk on long noun phrases. Calibrated on the sample article's nested NPs."""
-
-_SENTENCE_STARTS = frozenset({"the", "but", "and", "when", "as", "if", "then", "still", "yet"})
-_ROLE_GLUE = frozenset({"of", "for"})
 _SKIP_PREFIX = re.compile(r"\b(\w+)[-\u2010\u2011]$")
 _STRIP_LEFT = re.compile(r"^(?:[Tt]he\s+|[\"“‘'(\[«]+)+")
 _STRIP_RIGHT = re.compile(r"(?:['\u2019]s|['\u2019]|[\"”’)\],.;:!?»]+)+$")
 _CURRENCY_AFTER = re.compile(r"\$|[ \t]*dollars?\b")
 _PARENTHETICAL = re.compile(r"\s*\(")
-
-
-@dataclass(slots=True)
-class _Cand:
-    """A mention being assembled; becomes an `Entity`."""
-
-    start: int
-    end: int
-    canonical: str
-    kind: ActorKind
-    code: str | None = None
-    ner_label: str | None = None
-    resolved_by: str = "ner"
-    via: str = ""  # gazetteer form type ("name", "demonym", "metonym", ...) for gazetteer hits
-    blocker: bool = False  # a known non-actor name: blocks NER spans, never output
-    role: str | None = None
-    affiliation: str | None = None
-
-    def overlaps(self, start: int, end: int) -> bool:
-        return self.start < end and start < self.end
 
 
 def find_entities(doc: Doc, *, locations: bool = False, products: bool = False,
@@ -138,8 +111,8 @@ def find_entities(doc: Doc, *, locations: bool = False, products: bool = False,
     cands = _without_overlaps(cands)
     cands = _link_acronyms(text, cands)
     if parsed is not None:
-        _add_roles(parsed, cands, ctx)
-    cands = _resolve_surnames(text, cands, _lead_words(ctx))
+        add_roles(parsed, cands, ctx)
+    cands = resolve_surnames(text, cands, name_lead_words(ctx))
     return [
         Entity(c.start, c.end, c.canonical, c.kind, c.code, c.role, c.affiliation, c.ner_label,
                c.resolved_by)  # type: ignore[arg-type]
@@ -166,10 +139,10 @@ def make_entities_stage(extra_files: Sequence[Path | str] = (), *, locations: bo
 # --- 1. gazetteer ----------------------------------------------------------------------------
 
 def _gazetteer_cands(text: str, parsed: Any, gaz: ActorGazetteer, ctx: dict[str, Any],
-                     locations: bool) -> list[_Cand]:
+                     locations: bool) -> list[Cand]:
     skip = {w.lower() for w in ctx["matching"]["skip_prefixes"]}
     matches = gaz.find(text)
-    out: list[_Cand] = []
+    out: list[Cand] = []
     for n, m in enumerate(matches):
         prefix = _SKIP_PREFIX.search(text, max(0, m.start - 12), m.start)
         if prefix is not None and prefix.group(1).lower() in skip:
@@ -183,7 +156,7 @@ def _gazetteer_cands(text: str, parsed: Any, gaz: ActorGazetteer, ctx: dict[str,
             if span is not None and _used_as_actor(span, ctx):
                 cand.resolved_by = "context"
             else:  # a capital used as a place
-                cand = _Cand(m.start, m.end, text[m.start:m.end], "location", blocker=not locations,
+                cand = Cand(m.start, m.end, text[m.start:m.end], "location", blocker=not locations,
                              resolved_by="gazetteer", via=via)
         elif actor.kind == "location":
             cand.blocker = not locations
@@ -194,11 +167,11 @@ def _gazetteer_cands(text: str, parsed: Any, gaz: ActorGazetteer, ctx: dict[str,
     return out
 
 
-def _from_actor(start: int, end: int, actor: Actor, resolved_by: str, via: str = "") -> _Cand:
-    return _Cand(start, end, actor.canonical, actor.kind, actor.code, resolved_by=resolved_by, via=via)
+def _from_actor(start: int, end: int, actor: Actor, resolved_by: str, via: str = "") -> Cand:
+    return Cand(start, end, actor.canonical, actor.kind, actor.code, resolved_by=resolved_by, via=via)
 
 
-def _extend_government(text: str, cand: _Cand, actor: Actor, gaz: ActorGazetteer,
+def _extend_government(text: str, cand: Cand, actor: Actor, gaz: ActorGazetteer,
                        ctx: dict[str, Any], limit: int) -> None:
     """Turn "Israeli" + "forces" into one mention of the government of Israel."""
     following = text[cand.end:min(limit, cand.end + 40)].lower()
@@ -242,12 +215,12 @@ def _used_as_actor(span: Any, ctx: dict[str, Any]) -> bool:
 
 # --- 2. NER ----------------------------------------------------------------------------------
 
-def _add_ner(text: str, parsed: Any, cands: list[_Cand], gaz: ActorGazetteer,
-             ctx: dict[str, Any], kinds: NameTyper) -> list[_Cand]:
+def _add_ner(text: str, parsed: Any, cands: list[Cand], gaz: ActorGazetteer,
+             ctx: dict[str, Any], kinds: NameTyper) -> list[Cand]:
     locations = kinds.locations
     places = set(ctx["places"]["words"])
     persons = ctx["persons"]
-    lead_words = _lead_words(ctx)
+    lead_words = name_lead_words(ctx)
     gov_nouns = set(ctx["government"]["nouns"])
     skip = "|".join(re.escape(w) for w in ctx["matching"]["skip_prefixes"])
     stance = re.compile(rf"(?i)(?:{skip})[-\u2010\u2011]") if skip else None
@@ -284,11 +257,11 @@ def _add_ner(text: str, parsed: Any, cands: list[_Cand], gaz: ActorGazetteer,
         if ent.label_ == "PRODUCT":
             continue  # a product label over a known actor ("Al-Aqsa TV"): the gazetteer stands
         if ent.label_ == "PERSON":
-            person = _person_span(span, inside, lead_words)
+            person = person_span(span, inside, lead_words)
             if person is not None:
-                s, e = _extend_name(parsed, person, out)
+                s, e = extend_name(parsed, person, out)
                 out = [c for c in out if not c.overlaps(s, e)]
-                out.append(_Cand(s, e, _clean_name(text[s:e], persons["honorifics"]), "person",
+                out.append(Cand(s, e, clean_name(text[s:e], persons["honorifics"]), "person",
                                  ner_label="PERSON"))
             continue
         if inside:
@@ -304,17 +277,17 @@ def _add_ner(text: str, parsed: Any, cands: list[_Cand], gaz: ActorGazetteer,
             out.append(_from_actor(start, end, actor, "alias", "ner"))
             out[-1].ner_label = ent.label_
         elif _place_like(span, places) or ent.label_ in ("GPE", "LOC", "FAC"):
-            out.append(_Cand(start, end, " ".join(name.split()), "location", ner_label=ent.label_,
+            out.append(Cand(start, end, " ".join(name.split()), "location", ner_label=ent.label_,
                              blocker=not locations))
         elif ent.label_ == "ORG":
-            out.append(_Cand(start, end, " ".join(name.split()), "organisation", ner_label="ORG"))
+            out.append(Cand(start, end, " ".join(name.split()), "organisation", ner_label="ORG"))
         elif ent.label_ == "NORP":
-            out.append(_Cand(start, end, " ".join(name.split()), "other", ner_label="NORP"))
+            out.append(Cand(start, end, " ".join(name.split()), "other", ner_label="NORP"))
     return out
 
 
 def _split_maker(text: str, span: Any, found: tuple[str, str], label: str, kinds: NameTyper,
-                 gaz: ActorGazetteer, org_names: set[str]) -> list[_Cand]:
+                 gaz: ActorGazetteer, org_names: set[str]) -> list[Cand]:
     """Candidates for a product or event name, with its maker or host cut off as an
     organisation where the text shows one: before a possessive ("Apple Computer's Mac OS"), or
     a leading name the article also tags as an organisation on its own ("Apple TV",
@@ -335,17 +308,17 @@ def _split_maker(text: str, span: Any, found: tuple[str, str], label: str, kinds
     name = text[m_start:m_end]
     actor = gaz.resolve(name, codes=False)
     maker = (_from_actor(m_start, m_end, actor, "alias", "ner") if actor is not None
-             else _Cand(m_start, m_end, " ".join(name.split()), "organisation"))
+             else Cand(m_start, m_end, " ".join(name.split()), "organisation"))
     maker.ner_label = "ORG"
     product = _typed_cand(kinds, p_start, span.end_char, text[p_start:span.end_char], what, label, cue)
     return [maker, product]
 
 
 def _typed_cand(kinds: NameTyper, start: int, end: int, name: str, what: str, label: str,
-                cue: str = "") -> _Cand:
+                cue: str = "") -> Cand:
     """The candidate for a non-actor name: a blocker unless its kind is to be reported."""
     kind, shown = kinds.kind_of(what)
-    return _Cand(start, end, " ".join(name.split()), kind, ner_label=label,  # type: ignore[arg-type]
+    return Cand(start, end, " ".join(name.split()), kind, ner_label=label,  # type: ignore[arg-type]
                  blocker=not shown, via=cue)
 
 
@@ -365,61 +338,14 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _person_span(span: Any, inside: list[_Cand], lead_words: set[str]) -> tuple[int, int] | None:
-    """The name part of a PERSON span: leading actors, roles and titles cut off
-    ("Hamas official Osama Hamdan" -> "Osama Hamdan"); None when nothing name-like is left.
-    A country name before a single name stays ("Jordan Peterson" is a person)."""
-    tokens = list(span)
-    i = 0
-    while i < len(tokens):
-        t = tokens[i]
-        covering = next((c for c in inside if c.start <= t.idx < c.end), None)
-        rest = [x for x in tokens[i:] if x.is_alpha and (covering is None or x.idx >= covering.end)]
-        if covering is not None:
-            if (len(rest) == 1 and t.is_title and t.is_alpha and covering.end <= t.idx + len(t.text)
-                    and covering.via in ("name", "alias", "metonym")):
-                break  # a country or capital as a first name: "Jordan Peterson"
-            while i < len(tokens) and tokens[i].idx < covering.end:
-                i += 1
-            continue
-        if t.lower_ in lead_words or t.is_punct or t.text in ("'s", "’s") or not t.text[:1].isupper():
-            i += 1
-            continue
-        break
-    name = [t for t in tokens[i:] if not t.is_space]
-    while name and (name[-1].is_punct or name[-1].text in ("'s", "’s")):
-        name.pop()
-    if not name or not any(t.text[:1].isupper() for t in name):
-        return None
-    if not any(c.islower() for t in name for c in t.text) or any(t.like_num for t in name):
-        return None  # "GB", "8 GB", "MP3": not a person's name
-    return name[0].idx, name[-1].idx + len(name[-1].text)
-
-
-def _extend_name(parsed: Any, bounds: tuple[int, int], cands: list[_Cand]) -> tuple[int, int]:
-    """Grow a PERSON span over capitalised name words the model left out ("Jane" + "Doe")."""
-    start, end = bounds
-    span = parsed.char_span(start, end, alignment_mode="expand")
-    i = span.end
-    while i < len(parsed):
-        t = parsed[i]
-        if not (t.pos_ == "PROPN" and t.text[:1].isupper() and t.ent_type_ in ("", "PERSON")
-                and t.idx == parsed[i - 1].idx + len(parsed[i - 1].text_with_ws)
-                and not any(c.start <= t.idx < c.end for c in cands)):
-            break
-        end = t.idx + len(t.text)
-        i += 1
-    return start, end
-
-
 @functools.lru_cache(maxsize=4)
 def _titles_pattern(titles: tuple[str, ...]) -> re.Pattern[str]:
     words = sorted(titles, key=len, reverse=True)
     return re.compile(r"\b(?:" + "|".join(re.escape(w) for w in words) + r")\b", re.IGNORECASE)
 
 
-def _org_over_gazetteer(text: str, span: Any, inside: list[_Cand], gaz: ActorGazetteer,
-                        gov_nouns: set[str]) -> _Cand | None:
+def _org_over_gazetteer(text: str, span: Any, inside: list[Cand], gaz: ActorGazetteer,
+                        gov_nouns: set[str]) -> Cand | None:
     """An ORG span that is more than the gazetteer names in it ("Bank of Israel"), or None when
     the gazetteer reading stands ("Hamas", "U.S. State Department")."""
     if any(c.kind not in ("country", "location") and c.via != "metonym" for c in inside):
@@ -434,13 +360,13 @@ def _org_over_gazetteer(text: str, span: Any, inside: list[_Cand], gaz: ActorGaz
     if lead.start == start and lead.kind == "country" and rest in gov_nouns and lead.code:
         gov = gaz.government_of(lead.code)
         if gov is not None:  # "Israeli Defense Ministry"
-            return _Cand(start, end, gov.canonical, gov.kind, gov.code, ner_label="ORG",
+            return Cand(start, end, gov.canonical, gov.kind, gov.code, ner_label="ORG",
                          resolved_by="context")
     actor = gaz.resolve(text[start:end], codes=False)
     if actor is not None:
-        return _Cand(start, end, actor.canonical, actor.kind, actor.code, ner_label="ORG",
+        return Cand(start, end, actor.canonical, actor.kind, actor.code, ner_label="ORG",
                      resolved_by="alias")
-    return _Cand(start, end, " ".join(text[start:end].split()), "organisation", ner_label="ORG")
+    return Cand(start, end, " ".join(text[start:end].split()), "organisation", ner_label="ORG")
 
 
 def _place_like(span: Any, places: set[str]) -> bool:
@@ -454,16 +380,9 @@ def _place_like(span: Any, places: set[str]) -> bool:
                for e in ends)
 
 
-def _clean_name(name: str, honorifics: list[str]) -> str:
-    words = name.split()
-    while len(words) > 1 and words[0].lower().rstrip(".") in honorifics:
-        words.pop(0)
-    return " ".join(words)
-
-
-def _without_overlaps(cands: list[_Cand]) -> list[_Cand]:
+def _without_overlaps(cands: list[Cand]) -> list[Cand]:
     """Keep the earliest, then longest, of overlapping candidates."""
-    kept: list[_Cand] = []
+    kept: list[Cand] = []
     for c in sorted(cands, key=lambda c: (c.start, -(c.end - c.start))):
         if kept and c.start < kept[-1].end:
             continue
@@ -473,7 +392,7 @@ def _without_overlaps(cands: list[_Cand]) -> list[_Cand]:
 
 # --- products and acronyms ----------------------------------------------------------------------
 
-def _spread_products(text: str, parsed: Any, cands: list[_Cand], kinds: NameTyper) -> None:
+def _spread_products(text: str, parsed: Any, cands: list[Cand], kinds: NameTyper) -> None:
     """Make unknown names products where the article already treats the same name as one, or
     coordinates them with one ("the iPod Classic, Nano and Shuffle"). Changes `cands`."""
     for _ in range(MAX_PRODUCT_PASSES):
@@ -509,7 +428,7 @@ def _spread_products(text: str, parsed: Any, cands: list[_Cand], kinds: NameType
             return
 
 
-def _spread_places(text: str, cands: list[_Cand]) -> None:
+def _spread_places(text: str, cands: list[Cand]) -> None:
     """Make ORG/NORP-tagged names places where the article already uses the same name as one
     ("the Bagmati and Lalbakaiya rivers ... after the Bagmati burst its banks"). Changes
     `cands`. PERSON tags are left: a person may share a town's name ("Florence")."""
@@ -522,7 +441,7 @@ def _spread_places(text: str, cands: list[_Cand]) -> None:
             c.kind, c.blocker, c.canonical, c.via = "location", place.blocker, place.canonical, "spread"
 
 
-def _speaking_names(text: str, parsed: Any, cands: list[_Cand]) -> set[str]:
+def _speaking_names(text: str, parsed: Any, cands: list[Cand]) -> set[str]:
     """Product keys of the names that are somewhere the subject of a speech verb ("Boeing
     said"): whoever speaks is an actor, so the product reading must not spread to it."""
     out: set[str] = set()
@@ -534,7 +453,7 @@ def _speaking_names(text: str, parsed: Any, cands: list[_Cand]) -> set[str]:
     return out
 
 
-def _link_acronyms(text: str, cands: list[_Cand]) -> list[_Cand]:
+def _link_acronyms(text: str, cands: list[Cand]) -> list[Cand]:
     """Resolve acronyms the article defines to the entity of their long form.
 
     "International Phonetic Association (IPA)" and "IPA, the International Phonetic
@@ -555,281 +474,13 @@ def _link_acronyms(text: str, cands: list[_Cand]) -> list[_Cand]:
                 _copy_entity(c, long)
         for m in re.finditer(r"(?<![\w\-])" + re.escape(acronym) + r"(?![\w\-])", text):
             if not any(c.overlaps(m.start(), m.end()) for c in out):
-                cand = _Cand(m.start(), m.end(), long.canonical, long.kind)
+                cand = Cand(m.start(), m.end(), long.canonical, long.kind)
                 _copy_entity(cand, long)
                 out.append(cand)
     return sorted(out, key=lambda c: c.start)
 
 
-def _copy_entity(cand: _Cand, long: _Cand) -> None:
+def _copy_entity(cand: Cand, long: Cand) -> None:
     cand.canonical, cand.kind, cand.code = long.canonical, long.kind, long.code
     cand.blocker, cand.resolved_by, cand.via = long.blocker, "alias", "acronym"
     cand.role = cand.affiliation = None
-
-
-# --- 3. persons: roles, affiliations, surnames -----------------------------------------------
-
-def _add_roles(parsed: Any, cands: list[_Cand], ctx: dict[str, Any]) -> None:
-    persons = ctx["persons"]
-    lex = _RoleLexicon(
-        affiliated=set(persons["affiliated_roles"]),
-        independent=set(persons["independent_roles"]),
-        modifiers=set(persons["role_modifiers"]),
-        honorifics=set(persons["honorifics"]),
-    )
-    actor_at: dict[int, _Cand] = {}
-    for c in cands:
-        if c.kind in ("person", "location", "product") or c.blocker:
-            continue
-        span = parsed.char_span(c.start, c.end, alignment_mode="expand")
-        if span is not None:
-            for t in span:
-                actor_at[t.i] = c
-    used: set[int] = set()  # actors already named as some person's affiliation
-    pending: list[tuple[_Cand, Any]] = []
-    for c in cands:
-        if c.kind != "person":
-            continue
-        span = parsed.char_span(c.start, c.end, alignment_mode="expand")
-        if span is None:
-            continue
-        role, head, aff = _premodifier_role(span, actor_at, lex)
-        if role is None:
-            role, head, aff = _apposition_role(span, actor_at, lex)
-        if role is None:
-            continue
-        c.role = role
-        if aff is not None:
-            used.add(id(aff))
-            c.affiliation = aff.canonical
-        elif head in lex.affiliated and role.split()[-1].islower():
-            # a lowercase description ("said senior official X") leans on its sentence; a
-            # capitalised title ("President X") does not say whom it is president of there
-            pending.append((c, span))
-    for c, span in pending:
-        aff = _context_affiliation(span, {i: a for i, a in actor_at.items() if id(a) not in used})
-        if aff is not None:
-            c.affiliation = aff.canonical
-
-
-@dataclass(frozen=True, slots=True)
-class _RoleLexicon:
-    affiliated: set[str]
-    independent: set[str]
-    modifiers: set[str]
-    honorifics: set[str]
-
-    def head(self, words: list[str]) -> str | None:
-        """The role head among `words` (last one wins; two-word heads like "prime minister")."""
-        found = None
-        for i, w in enumerate(words):
-            pair = " ".join(words[i:i + 2])
-            if pair in self.affiliated or pair in self.independent:
-                found = pair
-            elif w in self.affiliated or w in self.independent:
-                found = w
-        return found
-
-
-def _premodifier_role(span: Any, actor_at: dict[int, _Cand],
-                      lex: _RoleLexicon) -> tuple[str | None, str | None, _Cand | None]:
-    """Role and actor written before the name: "Hamas official", "U.S. Secretary of State",
-    "senior Hamas official", "Israel's Prime Minister"."""
-    picked, aff = _walk_role(span, span.start - 1, set(range(span.start, span.end)), actor_at, lex)
-    return _role_result(span.doc, picked, aff, lex)
-
-
-def _apposition_role(span: Any, actor_at: dict[int, _Cand],
-                     lex: _RoleLexicon) -> tuple[str | None, str | None, _Cand | None]:
-    """Role from an apposition: "Jane Doe, a spokeswoman for the ministry" or
-    "A Hamas spokesman, Hazem Qassem, said"."""
-    root = span.root
-    nouns = [c for c in root.children if c.dep_ == "appos" and c.i >= span.end]
-    if root.dep_ == "appos" and root.head.i < span.start:
-        nouns.append(root.head)
-    for noun in nouns:
-        if noun.i in actor_at:
-            continue
-        picked, aff = _walk_role(span, noun.i, set(), actor_at, lex)
-        role, head, aff = _role_result(span.doc, picked, aff, lex)
-        if role is None or noun.i not in picked:
-            continue
-        if aff is None:  # "a spokesman for Hamas", "a member of the Houthis' politburo"
-            for prep in noun.children:
-                if prep.dep_ == "prep" and prep.lower_ in ("for", "of", "at", "with", "from"):
-                    aff = next((actor_at[x.i] for x in prep.subtree if x.i in actor_at), None)
-                    if aff is not None:
-                        break
-        return role, head, aff
-    return None, None, None
-
-
-def _walk_role(span: Any, i: int, anchor: set[int], actor_at: dict[int, _Cand],
-               lex: _RoleLexicon) -> tuple[list[int], _Cand | None]:
-    """Walk left from token `i` over role words (and one actor before them); returns the role
-    token indices and the actor, if any. `anchor` holds tokens the role modifies (the name)."""
-    doc, sent = span.doc, span.sent
-    picked: list[int] = []
-    aff: _Cand | None = None
-    while i >= sent.start:
-        t = doc[i]
-        actor = actor_at.get(i)
-        if actor is not None:
-            if picked:
-                aff = actor
-                i -= 1
-                while i >= sent.start and actor_at.get(i) is actor:
-                    i -= 1
-                while i >= sent.start and doc[i].lower_ in lex.modifiers and i not in actor_at:
-                    picked.append(i)  # "senior" in "senior Hamas official"
-                    i -= 1
-            break  # an actor right before a name, with no role between, says nothing
-        low = t.lower_
-        if t.text in ("'s", "’s", "'", "’") and picked and actor_at.get(i - 1) is not None:
-            i -= 1
-            continue
-        if low.rstrip(".") in lex.honorifics and not picked:
-            i -= 1
-            continue
-        if (low in lex.affiliated or low in lex.independent or low in lex.modifiers
-                or (low in _ROLE_GLUE and picked)
-                or (t.is_title and t.pos_ in ("PROPN", "NOUN")
-                    and t.ent_type_ not in ("DATE", "TIME", "PERSON", "CARDINAL", "ORDINAL"))
-                or (t.is_lower and t.pos_ in ("NOUN", "ADJ") and t.dep_ in ("compound", "amod")
-                    and (t.head.i in picked or t.head.i in anchor))
-                or (t.text == "-" and picked)):
-            picked.append(i)
-            i -= 1
-            continue
-        break
-    return sorted(picked), aff
-
-
-def _role_result(doc: Any, picked: list[int], aff: _Cand | None,
-                 lex: _RoleLexicon) -> tuple[str | None, str | None, _Cand | None]:
-    while picked and doc[picked[0]].lower_ in _ROLE_GLUE | {"-"}:
-        picked = picked[1:]
-    while picked and doc[picked[-1]].lower_ in _ROLE_GLUE | {"-"}:
-        picked = picked[:-1]
-    head = lex.head([doc[i].lower_ for i in picked])
-    if head is None:
-        return None, None, None
-    return _join_tokens(doc, picked), head, aff
-
-
-def _context_affiliation(span: Any, actor_at: dict[int, _Cand]) -> _Cand | None:
-    """The actor a role-bearing person most likely speaks for, from the sentence: actors in a
-    clause subject first, then by kind rank, then nearest."""
-    best: tuple[tuple[int, int, int], _Cand] | None = None
-    seen: set[int] = set()
-    for i in range(span.sent.start, span.sent.end):
-        cand = actor_at.get(i)
-        if cand is None or id(cand) in seen or span.start <= i < span.end:
-            continue
-        seen.add(id(cand))
-        rank = CONTEXT_KINDS.get(cand.kind)
-        if rank is None:
-            continue
-        score = (int(_in_subject(span.doc[i])), rank, -abs(i - span.start))
-        if best is None or score > best[0]:
-            best = (score, cand)
-    return best[1] if best else None
-
-
-def _in_subject(token: Any) -> bool:
-    for _ in range(MAX_SUBJECT_CLIMB):
-        if token.dep_ in ("nsubj", "nsubjpass"):
-            return True
-        if token.dep_ not in ("compound", "amod", "poss", "nmod", "case", "det", "appos", "conj"):
-            return False
-        if token.head.i == token.i:
-            return False
-        token = token.head
-    return False
-
-
-def _join_tokens(doc: Any, indices: list[int]) -> str:
-    """Text of tokens `indices`: contiguous runs as written, runs joined by one space."""
-    runs: list[str] = []
-    run_start = prev = None
-    for i in indices:
-        if prev is not None and i == prev + 1:
-            prev = i
-            continue
-        if run_start is not None and prev is not None:
-            runs.append(doc[run_start:prev + 1].text)
-        run_start = prev = i
-    if run_start is not None and prev is not None:
-        runs.append(doc[run_start:prev + 1].text)
-    return " ".join(runs)
-
-
-def _lead_words(ctx: dict[str, Any]) -> set[str]:
-    """Words that may stand before a name without being part of it (roles, titles)."""
-    persons = ctx["persons"]
-    return (set(persons["affiliated_roles"]) | set(persons["independent_roles"])
-            | set(persons["role_modifiers"]) | set(persons["honorifics"]))
-
-
-def _resolve_surnames(text: str, cands: list[_Cand], lead_words: set[str]) -> list[_Cand]:
-    """Resolve one-word person mentions (and unmarked later mentions) to the full name."""
-    full: list[_Cand] = [c for c in cands if c.kind == "person" and len(c.canonical.split()) > 1]
-    if not full:
-        return cands
-    by_surname: dict[str, list[_Cand]] = {}
-    for c in full:
-        by_surname.setdefault(c.canonical.split()[-1], []).append(c)
-    out = list(cands)
-    for c in cands:
-        name = c.canonical
-        if c.resolved_by != "ner" or " " in name:
-            continue
-        if c.kind not in ("person", "organisation", "other"):
-            continue
-        if c.kind != "person" and name not in by_surname:
-            continue  # an ORG/NORP tag on a known surname ("El-Reshiq") is the person
-        intro = _introducer(by_surname.get(name, []), c.start)
-        if intro is not None:
-            _become(c, intro)
-    for surname, intros in by_surname.items():
-        for m in re.finditer(r"(?<![\w\-])" + re.escape(surname) + r"(?![\w\-])", text):
-            s, e = m.start(), m.end()
-            if (any(c.overlaps(s, e) for c in out if not _weak_place(c))
-                    or _in_longer_name(text, s, e, lead_words)):
-                continue
-            cand = _Cand(s, e, surname, "person")
-            intro = _introducer(intros, s)
-            if intro is not None:
-                _become(cand, intro)
-                out.append(cand)
-    return sorted(out, key=lambda c: c.start)
-
-
-def _weak_place(cand: _Cand) -> bool:
-    """A hidden place read from a bare spaCy place tag: a known person's surname may take it
-    ("Peterson" tagged GPE after "Jordan Peterson")."""
-    return cand.blocker and cand.kind == "location" and cand.resolved_by == "ner" and not cand.via
-
-
-def _introducer(intros: list[_Cand], at: int) -> _Cand | None:
-    before = [c for c in intros if c.start < at]
-    if before:
-        return before[-1]
-    return intros[0] if intros else None
-
-
-def _become(cand: _Cand, intro: _Cand) -> None:
-    cand.canonical, cand.kind, cand.code = intro.canonical, "person", None
-    cand.resolved_by = "surname"
-    cand.role = cand.role or intro.role
-    cand.affiliation = cand.affiliation or intro.affiliation
-
-
-def _in_longer_name(text: str, start: int, end: int, lead_words: set[str]) -> bool:
-    """Whether a capitalised word joins the match on either side ("Hamdan Street", "Ali Hamdan");
-    titles before it do not count ("President Doe")."""
-    before = re.search(r"([A-Z][\w\-]*)(\.?)[ \t]+$", text[max(0, start - 30):start])
-    after = re.match(r"[ \t]+[A-Z]", text[end:end + 3])
-    if before is not None and (before.group(2) or before.group(1).lower() in lead_words | _SENTENCE_STARTS):
-        before = None  # "Monday. Doe said", "Gen. Doe", "President Doe"
-    return before is not None or after is not None

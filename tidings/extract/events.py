@@ -17,22 +17,14 @@ when present, quotes) already on the Doc, and returns one `Event` per trigger:
    ("mediated by X, Y and Z"), who also attach to its talks. A dateline or byline ("CAIRO
    (Reuters) -") is never an actor; people nouns act for the place that qualifies them
    ("police in Kenya", "Washington officials").
-3. Negation: a "not/never" on the trigger or the verbs that govern it, "failed to", "no/none/
-   neither" on an argument, "without". A negated event keeps its type with `negated=True`
-   ("failed to reach an agreement" is a negated AGREE), except that refusing to accept is a
-   REJECT, as PLOVER codes it: a negated `accept` trigger ("will not accept", "none were
-   accepted", "neither party was willing to agree to ...") and a cooperative event negated with
-   a volition cue ("will not withdraw", "not willing to meet") are REJECT, not negated.
-4. Modality: what someone asks for is "demanded": inside a REQUEST's complement, the clause of
-   a demand verb or noun with its own subject ("proposed that Hamas release", "its demand that
-   Israel withdraw", "the condition is that Russia withdraw") or a bare-form clause ("including
-   that Israel withdraw"); a condition ("if", "unless", "provided that", "conditional on") or
-   would/could/might "hypothetical"; will/plans to/about to or a proposal's complement
-   "future". As in PLOVER (CAMEO 03 and 13), an announced intent to cooperate ("will visit",
-   "pledged to send aid") is coded AGREE and an intent or condition to harm ("vowed to attack",
-   "will boycott") THREATEN, both keeping modality "future"/"hypothetical"; an announced
-   decision ("announced it would expel ...") keeps its type. A trigger governed by
-   a promise, threat or refusal ("refused to meet") is folded into it.
+3. Negation (`event_modality.apply_negation`): "not/never", "failed to", "no/none/neither",
+   "without" make an event `negated`; refusing to accept or to cooperate ("will not accept",
+   "not willing to meet") is a REJECT, as PLOVER codes it.
+4. Modality (`event_modality.apply_modality`): what someone asks for is "demanded", a condition
+   or would/could/might "hypothetical", will/plans to "future"; an announced intent to cooperate
+   is AGREE and to harm THREATEN. A reported wrongdoing is the reporter's ACCUSE and a reported
+   "must" the speaker's REQUEST (`recode_blame`, `recode_obligation`). A trigger governed by
+   a promise, threat or refusal ("refused to meet") is folded into it (`_Coder._fold`, here).
 5. Date: a time expression in the trigger's clause ("clause"), else in its sentence outside
    other events' noun phrases ("sentence"), else the nearest earlier sentence's time
    ("governing"), else the publication date ("publication"), else none. An ongoing event
@@ -42,6 +34,11 @@ when present, quotes) already on the Doc, and returns one `Event` per trigger:
    (CONFIDENCE_* constants).
 7. References: a definite noun that names again an event already coded ("described the talks
    as constructive") is no new event; what it adds (its mediators) goes to the first one.
+
+Steps 3 and 4 (negation, modality, reported blame and obligation, with `MAX_ANCESTORS` and the
+clause-chain helpers `verb_chain` / `clause_top`) moved to `tidings/extract/event_modality.py`;
+its docstring has the full rules. Triggers, arguments, folding, dates, places, confidence and
+references stay here.
 """
 
 from __future__ import annotations
@@ -57,6 +54,8 @@ from typing import Any
 from tidings.doc import Doc, register_group
 from tidings.extract.event_args import MEDIATORS, PARTIES, ActorRef, ArgFinder, find_issue, unique
 from tidings.extract.event_lexicon import DEFAULT_CAMEO, EventLexicon, TriggerEntry, load_lexicon
+from tidings.extract.event_modality import (apply_modality, apply_negation, clause_top,
+                                            recode_blame, recode_obligation)
 from tidings.pipeline import Stage
 from tidings.records import Event
 
@@ -85,18 +84,9 @@ PLACE_TARGET_MODES = frozenset({"visit"})
 STANCE_TYPES = frozenset({"REQUEST", "REJECT", "AGREE", "CONCEDE"})
 """Types that state a position on an issue ("called for a ceasefire") in any article; other
 types get an issue only in articles about a negotiation."""
-MAX_ANCESTORS = 12
-"""Most heads climbed from a trigger looking for modality cues; bounds work per trigger."""
 
 _DATE_VALUE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?(?:T[\d:]+)?$|^\d{4}-W\d{2}$")
-_CHAIN_DEPS = frozenset({"xcomp", "acomp", "aux", "auxpass"})
 _CLAUSE_BREAK_DEPS = frozenset({"ccomp", "advcl", "relcl", "conj", "parataxis", "csubj"})
-_NOT_COMPLEMENT_DEPS = frozenset({"conj", "cc", "advcl", "nsubj", "csubj", "npadvmod", "advmod",
-                                  "punct", "appos"})
-"""Links that do not put an event inside what its head asks for ("demanded a truce and attacked")."""
-_OWN_CLAUSE_DEPS = frozenset({"relcl", "parataxis"})
-"""Links below which a clause asserts on its own ("wants Belgrade to recognise its independence,
-which Serbia has refused to do")."""
 _OBJECT_DEPS = frozenset({"dobj", "obj", "nsubjpass"})
 """What a verb acts on: its object, or the subject of its passive."""
 _LOCATIVE_PREPS = frozenset({"in", "at", "near", "inside", "outside", "across", "throughout"})
@@ -363,234 +353,14 @@ class _Coder:
         if entry.flags & {"negotiation", "mediate"} or entry.type == "CONSULT":
             draft.mediators = self._attached_mediators(tok)
         if "blame" in entry.flags:
-            self._blame(draft)
+            recode_blame(draft, self.lex, f)
         elif not trig.noun:
-            self._obligation(draft)
+            recode_obligation(draft, self.lex, f)
         if draft.type == "PROTEST" and not trig.noun and any(c.dep_ == "ccomp" for c in tok.children):
             draft.type, draft.mode, draft.cameo = "ACCUSE", "disapprove", DEFAULT_CAMEO["ACCUSE"]
-        self._negation(draft)
-        self._modality(draft, trigger_toks)
+        apply_negation(draft, self.lex)
+        apply_modality(draft, self.lex, trigger_toks)
         return draft
-
-    def _chain(self, tok: Any) -> list[Any]:
-        """The trigger and the verbs/adjectives above it in the same clause ("was willing to
-        agree", "failed to reach", "will not accept")."""
-        chain = [tok]
-        cur = tok
-        for _ in range(MAX_ANCESTORS):
-            if cur.dep_ in _CHAIN_DEPS and cur.head.i != cur.i:
-                cur = cur.head
-                chain.append(cur)
-            else:
-                break
-        return chain
-
-    def _clause_top(self, trig: _Trigger) -> Any:
-        base = trig.light if trig.light is not None else trig.tok
-        return self._chain(base)[-1]
-
-    def _blame(self, d: _Draft) -> None:
-        top = self._clause_top(d.trig)
-        if top.dep_ != "ccomp" or top.head.lemma_.lower() not in self.lex.words("modality", "reporting_verbs"):
-            return
-        reporters, _ = self.finder.verb_subject(top.head)
-        names = {a.name for a in d.actors}
-        reporters = [r for r in reporters if r.name not in names]
-        if reporters:
-            d.type, d.mode, d.cameo = "ACCUSE", "disapprove", DEFAULT_CAMEO["ACCUSE"]
-            d.actors, d.targets = reporters, d.actors
-
-    def _obligation(self, d: _Draft) -> None:
-        """"Russia said Sudan must return the helicopter": the speaker demands it of the subject
-        (PLOVER REQUEST); the demanded action stays in the issue."""
-        top = self._clause_top(d.trig)
-        musts = self.lex.words("modality", "obligation_aux")
-        if not any(c.dep_ == "aux" and c.lower_ in musts for t in self._chain(d.trig.tok) for c in t.children):
-            return
-        if top.dep_ != "ccomp" or top.head.lemma_.lower() not in self.lex.words("modality", "reporting_verbs"):
-            return
-        speakers, _ = self.finder.verb_subject(top.head)
-        names = {a.name for a in d.actors}
-        speakers = [r for r in speakers if r.name not in names]
-        if speakers:
-            d.type, d.mode, d.cameo = "REQUEST", None, DEFAULT_CAMEO["REQUEST"]
-            d.actors, d.targets = speakers, d.actors or d.targets
-
-    def _negation(self, d: _Draft) -> None:
-        lex = self.lex
-        adverbs = lex.words("negation", "adverbs")
-        dets = lex.words("negation", "determiners")
-        failure = lex.words("negation", "failure_verbs")
-        volition = lex.words("negation", "volition_adjectives")
-        negative_adjs = lex.words("negation", "negative_adjectives")
-        future_aux = lex.words("modality", "future_aux")
-        hypo_aux = lex.words("modality", "hypothetical_aux")
-        base = d.trig.light if d.trig.light is not None else d.trig.tok
-        chain = self._chain(base)
-        if d.trig.light is not None:
-            chain = [d.trig.tok, *chain]
-        negated = volitional = False
-        for tok in chain:
-            lemma = tok.lemma_.lower()
-            if lemma in failure and tok.i != d.trig.tok.i:
-                negated = True
-            if lemma in negative_adjs:
-                negated = volitional = True
-            if lemma in volition:
-                volitional = True
-            for child in tok.children:
-                low = child.lower_
-                if child.dep_ == "neg" or (child.dep_ == "advmod" and low in adverbs):
-                    negated = True
-                if child.dep_ in ("aux",) and (low in future_aux or low in hypo_aux or
-                                               child.lemma_.lower() in future_aux):
-                    volitional = True
-                if child.dep_ in ("nsubj", "nsubjpass", "dobj") and self._negative_np(child, dets):
-                    negated = True
-        if d.trig.noun and any(c.dep_ == "det" and c.lower_ in dets for c in d.trig.tok.children):
-            negated = True
-        head = chain[-1].head
-        if chain[-1].dep_ in ("pcomp", "pobj") and head.lower_ in lex.words("negation", "prepositions"):
-            negated = True
-        if not negated:
-            return
-        cooperative = lex.words("types", "cooperative")
-        if "accept" in d.trig.entry.flags or (volitional and (d.type in {c.upper() for c in cooperative}
-                                                               or d.type == "AGREE")):
-            d.type, d.mode, d.cameo = "REJECT", None, DEFAULT_CAMEO["REJECT"]
-            d.negated, d.refusal = False, True
-        else:
-            d.negated = True
-
-    @staticmethod
-    def _negative_np(tok: Any, dets: frozenset[str]) -> bool:
-        if tok.lower_ in dets:
-            return True
-        return any(c.dep_ in ("det", "preconj") and c.lower_ in dets for c in tok.children)
-
-    def _modality(self, d: _Draft, trigger_toks: dict[int, _Trigger]) -> None:
-        lex = self.lex
-        tok = d.trig.tok
-        marks = lex.words("modality", "conditional_marks")
-        hypo_aux = lex.words("modality", "hypothetical_aux")
-        future_aux = lex.words("modality", "future_aux")
-        future_verbs = lex.words("modality", "future_verbs")
-        intent_verbs = lex.words("modality", "intent_verbs")
-        intent_adjs = lex.words("modality", "intent_adjectives")
-        future_nouns = lex.words("modality", "future_nouns")
-        reporting = lex.words("modality", "reporting_verbs")
-        if self._demanded(d, trigger_toks):
-            d.modality = "demanded"
-            return
-        base = d.trig.light if d.trig.light is not None else tok
-        chain = self._chain(base)
-        if d.trig.light is not None:
-            chain = [tok, *chain]
-        top = chain[-1]
-        # "will attack if X": the event has a condition; "if it is attacked": it is one
-        conditional = any(
-            c.dep_ == "advcl" and any(m.dep_ == "mark" and m.lower_ in marks for m in c.children)
-            for t in chain for c in t.children)
-        in_condition = any(c.dep_ == "mark" and c.lower_ in marks for t in chain for c in t.children)
-        condition_heads = lex.words("demands", "condition_heads")
-        conditional = conditional or any(c.dep_ == "advcl" and c.lower_ in condition_heads
-                                         for t in chain for c in t.children)
-        cur = top
-        for _ in range(MAX_ANCESTORS):  # an enclosing "if" clause, "conditional on", "provided"
-            if cur.dep_ == "advcl" and any(m.dep_ == "mark" and m.lower_ in marks for m in cur.children):
-                in_condition = True
-            if cur.head.i == cur.i:
-                break
-            if cur.head.lower_ in condition_heads and cur.dep_ in ("prep", "advcl", "pcomp", "ccomp"):
-                in_condition = True
-            cur = cur.head
-        auxes = [c for t in chain for c in t.children if c.dep_ in ("aux", "auxpass")]
-        reported = top.dep_ == "ccomp" and top.head.lemma_.lower() in reporting
-        future = intent = False
-        hypothetical = conditional or in_condition
-        for aux in auxes:
-            low, lemma = aux.lower_, aux.lemma_.lower()
-            if low in future_aux or lemma in future_aux:
-                future = intent = True
-            elif low in hypo_aux:
-                if low == "would" and reported:
-                    future = intent = True
-                else:
-                    hypothetical = True
-        if top.dep_ in ("advcl", "acl") and any(c.tag_ == "TO" for c in top.children):
-            future = True  # a purpose: "met to discuss", "a spirit ... to reach an agreement"
-        for t in chain[1:]:
-            lemma = t.lemma_.lower()
-            if lemma in intent_verbs or lemma in intent_adjs:
-                future = intent = True
-            elif lemma in future_verbs:
-                future = True
-        cur = top
-        for _ in range(3):  # "a proposal to begin talks"
-            if cur.dep_ in ("acl", "xcomp", "relcl", "prep", "pobj", "pcomp", "dobj") and cur.head.i != cur.i:
-                cur = cur.head
-                if cur.pos_ == "NOUN" and cur.lemma_.lower() in future_nouns and cur.i != tok.i:
-                    future = True
-                    break
-            else:
-                break
-        if hypothetical:
-            d.modality = "hypothetical"
-        elif future and not d.refusal:  # "will not accept" is a refusal now, not a future one
-            d.modality = "future"
-        cooperative = {c.upper() for c in lex.words("types", "cooperative")}
-        hostile = {c.upper() for c in lex.words("types", "hostile")}
-        if d.negated or d.trig.noun:
-            return
-        # "announced it would prohibit all aid" reports a decision taken, not a threat
-        decided = reported and top.head.lemma_.lower() in lex.words("modality", "decision_verbs")
-        if intent and d.type in cooperative:
-            d.type, d.mode, d.cameo = "AGREE", None, DEFAULT_CAMEO["AGREE"]
-        elif d.type in hostile and ((intent and not decided) or conditional):
-            d.type, d.mode, d.cameo = "THREATEN", None, DEFAULT_CAMEO["THREATEN"]
-
-    def _demanded(self, d: _Draft, trigger_toks: dict[int, _Trigger]) -> bool:
-        """True for an event that is what someone asks for, not something that happened: inside
-        the complement of a REQUEST trigger ("called for a halt to the fighting"), of a demand
-        verb with a subject of its own ("proposed that Hamas release the hostages"), of a demand
-        noun ("its demand that Israel withdraw", "the condition is that Russia withdraw"), or a
-        bare-form clause with its own subject ("including that Israel withdraw")."""
-        lex = self.lex
-        verbs = lex.words("demands", "verbs")
-        nouns = lex.words("demands", "nouns")
-        not_mandative = lex.words("demands", "not_mandative")
-        cur = d.trig.tok
-        for _ in range(MAX_ANCESTORS):
-            head = cur.head
-            if head.i == cur.i:
-                return False
-            dep, lemma = cur.dep_, head.lemma_.lower()
-            if dep in _OWN_CLAUSE_DEPS:
-                return False
-            if dep in _NOT_COMPLEMENT_DEPS:
-                cur = head
-                continue
-            other = trigger_toks.get(head.i)
-            if other is not None and other.entry.type == "REQUEST" and other is not d.trig:
-                return True
-            own_subject = any(c.dep_ in ("nsubj", "nsubjpass") for c in cur.children)
-            phrasal = any(c.dep_ == "prt" for c in head.children)  # "called off", "pushed back"
-            controls = dep == "xcomp" and any(c.dep_ in ("dobj", "obj") for c in head.children)
-            if head.pos_ in ("VERB", "AUX") and lemma in verbs and not phrasal and (
-                    dep == "ccomp" or controls):
-                return True
-            if head.pos_ == "NOUN" and lemma in nouns and dep in ("acl", "ccomp") and (
-                    own_subject or any(c.dep_ == "mark" for c in cur.children)):
-                return True
-            if dep in ("ccomp", "attr") and lemma == "be" and any(
-                    c.dep_ == "nsubj" and c.lemma_.lower() in nouns for c in head.children):
-                return True  # "the condition for talks is that Russia withdraw"
-            if (dep in ("ccomp", "pcomp") and cur.tag_ == "VB" and own_subject
-                    and lemma not in not_mandative
-                    and not any(c.dep_ in ("aux", "auxpass") for c in cur.children)):
-                return True  # a mandative subjunctive: "including that Israel withdraw"
-            cur = head
-        return False
 
     def _fold(self, drafts: list[_Draft], trigger_toks: dict[int, _Trigger]) -> list[_Draft | None]:
         """Drop an event whose trigger is the to-infinitive of a promise, threat or refusal
@@ -655,7 +425,7 @@ class _Coder:
         if d.trig.noun:
             own = list(tok.subtree)
         else:
-            top = self._clause_top(d.trig)
+            top = clause_top(d.trig)
             for child in top.children:
                 if child.dep_ in _CLAUSE_BREAK_DEPS and tok.i not in {t.i for t in child.subtree}:
                     skip.update(t.i for t in child.subtree)

@@ -126,7 +126,8 @@ def list_attitudes(
 ) -> list[AttitudeRow]:
     """Attitudes, newest article first; `holder`/`affiliation` match case-insensitively as
     substrings, `type_`/`lemma` exactly, `negated` True/False filters (None: both)."""
-    where, params = [], []
+    where: list[str] = []
+    params: list[str | int] = []
     for column, value in (("t.holder", holder), ("t.affiliation", affiliation)):
         if value:
             where.append(f"{column} LIKE ?")
