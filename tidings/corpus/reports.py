@@ -7,7 +7,13 @@ and publication date, the syndicated-copy link, the figures its sentence gives (
 people" -> killed 12, read with tidings/data/incident_figures.toml; a figure goes to the event
 of its sentence whose trigger is nearest) and the content words of its sentence. Actor and
 target names the coder took from a place ("KHARKIV —" in a dateline, a town given as a target)
-are dropped: a town that was a target becomes the report's place.
+are dropped: a town that was a target, or that the coder gave as an actor ("Police in Dhaka"),
+becomes the report's place; an event without a place takes the one town its part of the sentence
+names. Actor names that say only what kind of actor it was ("gunmen", "police": `generic` in
+tidings/data/incident_cues.toml) are keyed "role:" + name, which does not identify a happening;
+an uncoded acronym ("BNP") takes the code of the article's entity it abbreviates. A sentence is
+cut into parts at words that join two happenings ("a day after", "since"), and a report knows
+its part (`segment`): only events of one part are one happening by virtue of their sentence.
 
     reports = reports_from_doc(doc, copy_of=canonical_or_None, story_id=story)
     report = make_report(ArticleMeta(id, outlet, published, text, places, entities), event, idx)
@@ -37,6 +43,13 @@ MODALITIES: frozenset[str] = frozenset({"asserted"})
 
 FIGURES_FILE = "incident_figures.toml"
 """Data file (in tidings/data/) of the figures read from report sentences."""
+
+CUES_FILE = "incident_cues.toml"
+"""Data file (in tidings/data/) of generic actor names and of words that join two happenings
+in one sentence."""
+
+ROLE_PREFIX = "role:"
+"""Prefix of the key of a generic actor name ("role:police"): see `identifying`."""
 
 
 # --- records ---------------------------------------------------------------------------------
@@ -93,12 +106,21 @@ class Report:
     figures: tuple[Figure, ...] = ()
     """Figures its sentence gives."""
     words: tuple[str, ...] = ()
-    """Normalised content words of its sentence, sorted (for sentence similarity)."""
+    """Normalised content words of its sentence (of its part, `segment`, when the sentence
+    joins several happenings), sorted (for sentence similarity)."""
+    segment: int = 0
+    """Which part of its sentence the trigger is in, the sentence cut at words that join two
+    happenings ("a day after"): events of one sentence are one happening only in one part."""
 
     @property
     def source(self) -> str:
         """The article this report stands for as a source: the canonical one for a copy."""
         return self.copy_of or self.article_id
+
+    @property
+    def identifying_actors(self) -> tuple[str, ...]:
+        """Actor keys that say who acted (not a generic "role:police")."""
+        return tuple(k for k in self.actor_keys if not k.startswith(ROLE_PREFIX))
 
     @property
     def anchored(self) -> bool:
@@ -287,9 +309,83 @@ def sentence_words(text: str) -> tuple[str, ...]:
     return tuple(sorted(words))
 
 
+@dataclass(frozen=True, slots=True)
+class _Cues:
+    generic: frozenset[str]
+    separators: re.Pattern[str] | None
+
+
+@lru_cache(maxsize=1)
+def _cues() -> _Cues:
+    text = resources.files("tidings.data").joinpath(CUES_FILE).read_text(encoding="utf-8")
+    data = tomllib.loads(text)
+    generic = frozenset(fold_name(str(w)) for w in data.get("actors", {}).get("generic", []))
+    seps = sorted((str(w).lower() for w in data.get("sentences", {}).get("separators", [])),
+                  key=len, reverse=True)
+    pattern = None
+    if seps:
+        alt = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in seps)
+        pattern = re.compile(rf"\b(?:{alt})\b", re.IGNORECASE)
+    return _Cues(generic, pattern)
+
+
 def actor_key(name: str, code: str | None) -> str:
-    """How an actor is compared across articles: its code, else \"name:\" + its folded name."""
-    return code if code else "name:" + fold_name(name)
+    """How an actor is compared across articles: its code, else "role:" + its folded name for a
+    generic name ("police", `generic` in tidings/data/incident_cues.toml), else "name:" + it."""
+    if code:
+        return code
+    folded = fold_name(name)
+    folded_bare = folded[4:] if folded.startswith("the ") else folded
+    if folded_bare in _cues().generic:
+        return ROLE_PREFIX + folded_bare
+    return "name:" + folded
+
+
+def segment_of(text: str, sentence_start: int, position: int) -> int:
+    """The part of the sentence starting at `sentence_start` that `position` lies in: the number
+    of happening-joining words ("a day after", "since") between the two."""
+    pattern = _cues().separators
+    if pattern is None or position <= sentence_start:
+        return 0
+    return sum(1 for _ in pattern.finditer(text, sentence_start, position))
+
+
+def _segment_bounds(text: str, start: int, end: int, position: int) -> tuple[int, int]:
+    """Start and end of the part of text[start:end] (a sentence) that `position` lies in."""
+    pattern = _cues().separators
+    lo, hi = start, end
+    if pattern is None:
+        return lo, hi
+    for m in pattern.finditer(text, start, end):
+        if m.end() <= position:
+            lo = m.end()
+        elif m.start() >= position:
+            hi = m.start()
+            break
+    return lo, hi
+
+
+ACRONYM = re.compile(r"^[A-Z]{2,6}$")
+"""An uncoded actor name that may abbreviate an entity of the article ("BNP")."""
+
+
+def _initials(name: str) -> str:
+    return "".join(w[0] for w in re.findall(r"[A-Za-z][A-Za-z'’-]*", name) if w[0].isupper())
+
+
+def _acronym_codes(entities: Sequence[Entity], events: Sequence[Event]) -> dict[str, str]:
+    """Acronym -> code of the article's coded names it abbreviates (the initials of the name's
+    capitalised words, "Bangladesh Nationalist Party" -> "BNP"): entities with a code, and the
+    actors and targets the coder gave a code; ambiguous acronyms left out."""
+    named = [(e.canonical, e.code) for e in entities if e.code]
+    for e in events:
+        named += zip(e.actors, e.actor_codes)
+        named += zip(e.targets, e.target_codes)
+    found: dict[str, set[str]] = {}
+    for name, code in named:
+        if code and len(name.split()) >= 2:
+            found.setdefault(_initials(name), set()).add(code)
+    return {k: next(iter(v)) for k, v in found.items() if len(v) == 1 and len(k) >= 2}
 
 
 ACTOR_KINDS: frozenset[str] = frozenset(
@@ -357,17 +453,31 @@ def make_report(article: Any, event: Event, event_idx: int, *, copy_of: str | No
     places: list[Place] = list(spans.get("places", []))
     not_actors = _not_actors(article, places)
 
+    acronyms = _acronym_codes(spans.get("entities", []), [*sentence_events, event])
+
     def keep(names: tuple[str, ...], codes: tuple[str, ...]) -> list[tuple[str, str]]:
         out: list[tuple[str, str]] = []
         for i, name in enumerate(names):
             code = codes[i] if i < len(codes) else ""
+            if not code and ACRONYM.match(name):
+                code = acronyms.get(name, "")
             key = actor_key(name, code)
             if fold_name(name) not in not_actors and key not in {k for _, k in out}:
                 out.append((name, key))
         return out
 
+    # where: the coder's place, else a target that is a place ("attacked Dori"), else a town it
+    # gave as an actor and the sentence names ("Police in Dhaka detained ..."), else the town the
+    # trigger's part of the sentence names
+    in_sentence = [p for p in places
+                   if event.sentence_start <= p.start and p.end <= event.sentence_end]
     place_name = event.place or next(
-        (t for t in event.targets if fold_name(t) in not_actors), None)
+        (t for t in event.targets if fold_name(t) in not_actors), None) or next(
+        (a for a in event.actors if fold_name(a) in not_actors
+         and any(fold_name(p.name) == fold_name(a) for p in in_sentence)), None)
+    if place_name is None and text:
+        mentions = [e for e in spans.get("entities", []) if e.kind in ACTOR_KINDS and e.code]
+        place_name = _sentence_place(text, event, places, mentions)
     place = next((p for p in places if place_name and fold_name(p.name) == fold_name(place_name)), None)
     actors = keep(event.actors, event.actor_codes)
     targets = keep(event.targets, event.target_codes)
@@ -391,8 +501,22 @@ def make_report(article: Any, event: Event, event_idx: int, *, copy_of: str | No
         place_country=place.country if place else None,
         place_feature=place.feature if place else None,
         figures=tuple(figures),
-        words=sentence_words(sentence),
+        words=sentence_words(text[slice(*_segment_bounds(
+            text, event.sentence_start, event.sentence_end, event.start))] if text else ""),
+        segment=segment_of(text, event.sentence_start, event.start) if text else 0,
     )
+
+
+def _sentence_place(text: str, event: Event, places: Sequence[Place],
+                    actor_mentions: Sequence[Entity]) -> str | None:
+    """The one place below country level named in the part of the event's sentence its trigger
+    is in (the coder gives no place for "police opened fire on the crowd" after "marched on
+    parliament in Nairobi"), or None when that part names none or several. A place name inside
+    a mention of a coded actor ("Moscow launched its invasion": Russia) is not a place here."""
+    lo, hi = _segment_bounds(text, event.sentence_start, event.sentence_end, event.start)
+    names = {p.name for p in places if lo <= p.start and p.end <= hi and p.feature != "country"
+             and not any(a.start <= p.start and p.end <= a.end for a in actor_mentions)}
+    return names.pop() if len(names) == 1 else None
 
 
 def reports_from_doc(doc: Any, *, copy_of: str | None = None, story_id: str | None = None,
