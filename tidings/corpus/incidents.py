@@ -109,6 +109,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
+from tidings.corpus.date_ranges import gaps, union
 from tidings.corpus.incident_records import (
     DATE_SOURCE_ORDER,
     MAX_DATE_GAP_DAYS,
@@ -556,9 +557,9 @@ class IncidentIndex:
         if rng is not None:
             gap = dt.timedelta(days=self.max_gap)
             want = (rng[0] - gap, rng[1] + gap)
-            for gap_lo, gap_hi in _gaps(self._complete, want):
+            for gap_lo, gap_hi in gaps(self._complete, want):
                 self._load(functools.partial(_load_dates, lo=gap_lo, hi=gap_hi))
-            self._complete = _union(self._complete, want)
+            self._complete = union(self._complete, want)
         if r.story_id:
             kind = "u" if rng is not None else "a"
             if (r.story_id, kind) not in self._story_marks and (r.story_id, "a") not in self._story_marks:
@@ -628,37 +629,6 @@ class IncidentIndex:
 
 def _load_dates(archive: IncidentArchive, *, lo: dt.date, hi: dt.date) -> Iterable[Incident]:
     return archive.load_dates(lo, hi)
-
-
-def _union(ranges: list[tuple[dt.date, dt.date]],
-           new: tuple[dt.date, dt.date]) -> list[tuple[dt.date, dt.date]]:
-    """Sorted disjoint date ranges covering `ranges` and `new`."""
-    out: list[tuple[dt.date, dt.date]] = []
-    for lo, hi in sorted([*ranges, new]):
-        if out and (out[-1][1] == dt.date.max or lo <= out[-1][1] + dt.timedelta(days=1)):
-            out[-1] = (out[-1][0], max(out[-1][1], hi))
-        else:
-            out.append((lo, hi))
-    return out
-
-
-def _gaps(ranges: list[tuple[dt.date, dt.date]],
-          want: tuple[dt.date, dt.date]) -> list[tuple[dt.date, dt.date]]:
-    """The parts of `want` that the sorted disjoint `ranges` do not cover."""
-    out = []
-    lo, hi = want
-    for r_lo, r_hi in ranges:
-        if r_hi < lo:
-            continue
-        if r_lo > hi:
-            break
-        if r_lo > lo:
-            out.append((lo, r_lo - dt.timedelta(days=1)))
-        if r_hi >= hi:
-            return out
-        lo = r_hi + dt.timedelta(days=1)
-    out.append((lo, hi))
-    return out
 
 
 # --- one call -----------------------------------------------------------------------------

@@ -58,6 +58,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from tidings.corpus.date_ranges import gaps, union
 from tidings.corpus.features import (
     StoryFeatures,
     Vectors,
@@ -545,7 +546,7 @@ class StoryIndex:
             self._drop(story)
         complete = [(max(lo, cutoff), hi) for lo, hi in self._complete if hi >= cutoff]
         for window in held:
-            complete = _union(complete, window)
+            complete = union(complete, window)
         self._complete = complete
 
     def _drop(self, story: Story) -> None:
@@ -581,18 +582,18 @@ class StoryIndex:
                 self._held.move_to_end(window)  # recently used
             self._held[(lo, hi)] = None
             self._held.move_to_end((lo, hi))
-        gaps = _gaps(self._complete, (lo, hi))
-        if not gaps:
+        missing = gaps(self._complete, (lo, hi))
+        if not missing:
             return
         if self.archive is None:
             self.stats.late += 1
             log.debug("an article's window %s..%s reaches stories already evicted; it is "
                       "grouped with the stories in memory only", lo, hi)
             return
-        for gap_lo, gap_hi in gaps:
+        for gap_lo, gap_hi in missing:
             for archived in self.archive.load(gap_lo, gap_hi):
                 self._reinstate(archived)
-        self._complete = _union(self._complete, (lo, hi))
+        self._complete = union(self._complete, (lo, hi))
 
     def flush(self) -> None:
         """Hand every in-memory story to the archive's `save` without evicting it (at the end of
@@ -643,35 +644,6 @@ def _touches(story: Story, windows: list[tuple[dt.date, dt.date]]) -> bool:
     """Whether `story`'s dates (first to last active day) meet one of `windows`; a story with a
     gap around a window is kept too, which costs memory only."""
     return any(story.first_active <= hi and story.last_active >= lo for lo, hi in windows)
-
-
-def _union(ranges: list[tuple[dt.date, dt.date]], new: tuple[dt.date, dt.date]) -> list[tuple[dt.date, dt.date]]:
-    """Sorted disjoint date ranges covering `ranges` and `new`."""
-    out: list[tuple[dt.date, dt.date]] = []
-    for lo, hi in sorted([*ranges, new]):
-        if out and (out[-1][1] == dt.date.max or lo <= out[-1][1] + dt.timedelta(days=1)):
-            out[-1] = (out[-1][0], max(out[-1][1], hi))
-        else:
-            out.append((lo, hi))
-    return out
-
-
-def _gaps(ranges: list[tuple[dt.date, dt.date]], want: tuple[dt.date, dt.date]) -> list[tuple[dt.date, dt.date]]:
-    """The parts of `want` that the sorted disjoint `ranges` do not cover."""
-    out = []
-    lo, hi = want
-    for r_lo, r_hi in ranges:
-        if r_hi < lo:
-            continue
-        if r_lo > hi:
-            break
-        if r_lo > lo:
-            out.append((lo, r_lo - dt.timedelta(days=1)))
-        lo = max(lo, r_hi + dt.timedelta(days=1)) if r_hi < dt.date.max else dt.date.max
-        if r_hi >= hi:
-            return out
-    out.append((lo, hi))
-    return out
 
 
 def _founder_key(article_id: str, features: StoryFeatures | None) -> tuple[dt.date, str]:
