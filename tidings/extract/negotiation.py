@@ -6,12 +6,18 @@ proposals, ceasefires or deals, else []:
 
 1. Gate. The article must use at least MIN_TALK_CUES talk/proposal/ceasefire/deal words
    (`tidings/data/negotiation/cues.toml` [article]) and name two sides.
-2. Sides. The parties are the actors that talk or agree (or fail to) together in a talks or
+2. Sides. The parties are the sides a strong phrase names ([parties]: "talks between the
+   government of X and Y", "X-Y talks", "X's talks with Y", "X and Y negotiators ended a
+   round"); failing that, the actors that talk or agree (or fail to) together in a talks or
    deal event ("Israeli and Hamas delegations failed to reach an agreement"); failing that, the
-   two actors most often demanding, rejecting, accepting or accusing in the article. Persons
-   count for the actor they speak for; descriptions ("the union", "the rebels") for the party
-   they describe ([[descriptors]]). Mediators are the events' mediators and the actors of
-   mediation triggers ("talks mediated by", "hosted by").
+   two actors most often demanding, rejecting, accepting or accusing in the article. Events by
+   which an actor only discusses, welcomes, monitors or reviews the talks are an observer's and
+   count for neither (observers are not recorded). Persons count for the actor they speak for,
+   acronyms for the name they abbreviate; descriptions ("the union", "the rebels") for the
+   party they describe ([[descriptors]]). Mediators are the events' mediators, the actors of
+   mediation triggers and phrases ([mediators]: "talks mediated by", "hosted by", "Kenya, which
+   is mediating", "Kenyan mediators"), and the body an envoy speaks for ("Kenyan envoy
+   Margaret Wairimu said") unless it is a party.
 3. Venue and round. The place and the day dates of the talks events that are not future or
    hypothetical (and of sentences reporting a signed deal); the round ends on the latest such
    day on or before publication and starts on the earliest within ROUND_WINDOW_DAYS of it.
@@ -37,7 +43,8 @@ proposals, ceasefires or deals, else []:
    agreement"; sentence patterns ([outcomes]) add the rest ("talks continue", "suspended").
 
 The reading is split by seam: negotiation_cues.py loads the cues; negotiation_sides.py holds the
-article's state and finds the sides (steps 2 and the side of each stance); negotiation_outcomes.py
+article's state and finds the sides (steps 2 and the side of each stance), with the phrases that
+name parties, mediators and observers in negotiation_roles.py; negotiation_outcomes.py
 the sessions, round, venue and outcomes (3, 6); negotiation_stances.py the stances and their
 issues (4, 5). This module is the entry point and puts the record together.
 """
@@ -133,7 +140,7 @@ class _Reader(StanceReader, OutcomeReader):
         if len(self.parties) < 2:
             log.debug("article %s: talks words but fewer than two sides; no negotiation", self.doc.id)
             return None
-        self.mediators = [m for m in self.mediators if m not in self.parties]
+        self.mediators = [m for m in dict.fromkeys(self.mediators + self.weak_mediators) if m not in self.parties]
         sessions = self._sessions()
         round_start, round_end = self._round(sessions)
         venue = self._venue(sessions, round_end)

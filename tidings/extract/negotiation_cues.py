@@ -2,7 +2,9 @@
 
 The words and patterns the negotiation reader looks for: talk/proposal/ceasefire/deal words that
 gate an article, stance triggers and verb cues, backtracking cues, anaphoric nouns ("the
-proposal"), refusals, descriptions of parties ("the union") and outcome patterns. A user file of
+proposal"), refusals, descriptions of parties ("the union"), phrases that name the parties,
+mediators and observers ("talks between X and Y", "Kenyan envoy", "due to discuss the talks")
+and outcome patterns. A user file of
 the same shape extends them (`load_cues(extra_files)`).
 """
 
@@ -55,6 +57,15 @@ class NegotiationCues:
     anaphora_nouns: dict[str, str]
     deal: frozenset[str]
     mediator_nouns: frozenset[str]
+    mediator_titles: frozenset[str]
+    mediator_verbs: frozenset[str]
+    mediator_object_verbs: frozenset[str]
+    mediator_not_yet: frozenset[str]
+    party_talk_nouns: frozenset[str]
+    party_side_nouns: frozenset[str]
+    party_side_preps: frozenset[str]
+    observer_verbs: frozenset[str]
+    observed: frozenset[str]
     refusal_aux: frozenset[str]
     refusal_verbs: frozenset[str]
     descriptors: tuple[Descriptor, ...]
@@ -80,6 +91,8 @@ def load_cues(extra_files: Sequence[Path | str] = ()) -> NegotiationCues:
     stances = data.get("stances", {})
     back = data.get("backtracking", {})
     ana = data.get("anaphora", {})
+    med = data.get("mediators", {})
+    parties = data.get("parties", {})
     return NegotiationCues(
         article=_words(w for key in ("talks", "proposals", "ceasefires", "deals") for w in art.get(key, ())),
         talk_triggers=_words(data.get("talk_events", {}).get("triggers", ())),
@@ -94,7 +107,16 @@ def load_cues(extra_files: Sequence[Path | str] = ()) -> NegotiationCues:
         anaphora_determiners=_words(ana.get("determiners", ())),
         anaphora_nouns={k.lower(): v for k, v in ana.get("nouns", {}).items()},
         deal=_words(data.get("deal", {}).get("nouns", ())),
-        mediator_nouns=_words(data.get("mediators", {}).get("nouns", ())),
+        mediator_nouns=_words(med.get("nouns", ())),
+        mediator_titles=_words(med.get("titles", ())),
+        mediator_verbs=_words(med.get("verbs", ())),
+        mediator_object_verbs=_words(med.get("object_verbs", ())),
+        mediator_not_yet=_words(med.get("not_yet", ())),
+        party_talk_nouns=_words(parties.get("talk_nouns", ())),
+        party_side_nouns=_words(parties.get("side_nouns", ())),
+        party_side_preps=_words(parties.get("side_preps", ())),
+        observer_verbs=_words(parties.get("observer_verbs", ())),
+        observed=_words(parties.get("observed", ())),
         refusal_aux=_words(data.get("refusals", {}).get("aux", ())),
         refusal_verbs=_words(data.get("refusals", {}).get("verbs", ())),
         descriptors=tuple(Descriptor(_words(d.get("nouns", ())), _words(d.get("kinds", ())),

@@ -10,6 +10,7 @@ day a sentence is dated to. `tidings/extract/negotiation.py` describes the whole
 
 from __future__ import annotations
 
+import logging
 import re
 from collections import Counter
 from typing import Any
@@ -19,7 +20,10 @@ from tidings.extract.actors import load_actors, resolve_actor
 from tidings.extract.event_lexicon import EventLexicon
 from tidings.extract.issues import IssueFinder, IssueVocabulary, Names
 from tidings.extract.negotiation_cues import NegotiationCues
+from tidings.extract.negotiation_roles import mediator_cues, observer_names, observer_tokens, party_cues
 from tidings.records import Event, Quote
+
+log = logging.getLogger(__name__)
 
 MIN_PARTY_SCORE = 2
 """Least score (2 per event an actor acts in, 1 per event aimed at it) for a side found without
@@ -57,8 +61,11 @@ class SideReader:
         self.sent_starts = [s.start_char for s in self.sents]
         self.kinds = {e.canonical: e.kind for e in self.entities}
         self.codes = {e.canonical: e.code for e in self.entities if e.code}
+        self.acronyms = acronym_names(self.entities)
         self.parties: list[str] = []
         self.mediators: list[str] = []
+        self.weak_mediators: list[str] = []  # an envoy's body: a mediator unless it is a party
+        self.observers: list[str] = []  # only discuss / welcome / review the talks
 
     # --- tokens and names ---------------------------------------------------------------------
 
@@ -92,7 +99,8 @@ class SideReader:
 
     def _canon(self, name: str) -> str:
         """A canonical side for an actor name: persons count for whom they speak, capitals for
-        their government."""
+        their government, an acronym ("IPA") for the name it abbreviates."""
+        name = self.acronyms.get(name, name)
         kind = self.kinds.get(name)
         if kind == "person":
             return self._affiliation(name) or name
@@ -186,7 +194,11 @@ class SideReader:
     # --- sides ---------------------------------------------------------------------------------
 
     def _mediators(self) -> list[str]:
+        """The mediators events and phrases name (strong ones; the weak ones, an envoy's body,
+        go to `weak_mediators` until the parties are known)."""
         known = {self._canon(str(e.canonical)) for e in self.entities}
+        strong, weak = mediator_cues(self)
+        self.weak_mediators = [m for m in weak if m in known]
         out: list[str] = []
         for e in self.events:
             names = list(e.mediators)
@@ -196,14 +208,25 @@ class SideReader:
                 name = self._canon(name)
                 if name in known and name not in out:
                     out.append(name)
+        out += [m for m in strong if m in known and m not in out]
+        self.weak_mediators = [m for m in self.weak_mediators if m not in out]
         return out
 
     def _parties(self) -> list[str]:
+        """The negotiating sides: those a strong phrase names ("talks between X and Y"), else the
+        actors of joint talks events, else the two that take most stances; events by which an
+        actor only watches the talks ("is due to discuss the talks") count for none."""
         mediators = set(self.mediators)
+        order = {n: i for i, n in enumerate(self._first_mentions())}
+        by_cue = self._named_parties(mediators)
+        if by_cue:
+            return by_cue
+        watching = observer_tokens(self)
+        watched = self._watched_events(watching)
         joint: Counter[tuple[str, ...]] = Counter()
         first_seen: dict[tuple[str, ...], int] = {}
         for e in self.events:
-            if e.type not in ("CONSULT", "AGREE", "REJECT") or e.modality == "hypothetical":
+            if e.type not in ("CONSULT", "AGREE", "REJECT") or e.modality == "hypothetical" or id(e) in watched:
                 continue
             flags = self._flags(e)
             lemmas = self._lemmas(e.start, e.end)
@@ -219,12 +242,11 @@ class SideReader:
                 first_seen[key] = min(first_seen[key], e.start)
         if joint:
             best = max(joint, key=lambda k: (joint[k], -first_seen[k]))
-            order = {n: i for i, n in enumerate(self._first_mentions())}
             return sorted(best, key=lambda n: order.get(n, len(order)))
         scores: Counter[str] = Counter()
         first: dict[str, int] = {}
         for e in self.events:
-            if e.type not in ("REQUEST", "REJECT", "AGREE", "CONCEDE", "ACCUSE", "CONSULT"):
+            if e.type not in ("REQUEST", "REJECT", "AGREE", "CONCEDE", "ACCUSE", "CONSULT") or id(e) in watched:
                 continue
             actors = list(e.actors)
             if not actors and e.type != "CONSULT":  # "the union demanded": the description's side
@@ -241,6 +263,42 @@ class SideReader:
         ranked = sorted((n for n in scores if scores[n] >= MIN_PARTY_SCORE),
                         key=lambda n: (-scores[n], first[n]))
         return ranked[:MAX_PARTIES]
+
+    def _named_parties(self, mediators: set[str]) -> list[str]:
+        """The sides the article's strong party cues name most often (earliest on a tie), in the
+        order of their first cue, or []."""
+        named: Counter[tuple[str, ...]] = Counter()
+        first_seen: dict[tuple[str, ...], tuple[int, list[str]]] = {}
+        envoys = set(self.weak_mediators)
+        for offset, sides, kind in party_cues(self):
+            # "Hamas held talks with Egyptian officials" where an Egyptian envoy speaks for the
+            # mediators: talks with a mediator are not the negotiation
+            kept = [n for n in sides if n not in mediators and not (kind == "with" and n in envoys)]
+            key = tuple(sorted(kept))
+            if len(key) >= 2:
+                named[key] += 1
+                first_seen.setdefault(key, (offset, kept))
+        if not named:
+            return []
+        best = max(named, key=lambda k: (named[k], -first_seen[k][0]))
+        return first_seen[best][1]
+
+    def _watched_events(self, watching: list[Any]) -> set[int]:
+        """ids of the events under an observer verb ("due to discuss the talks at a meeting"),
+        and the observers they name (`self.observers`) when those take no other part."""
+        if not watching:
+            return set()
+        marks = {t.i for t in watching}
+        out: set[int] = set()
+        for e in self.events:
+            root = self._trigger_root(e.start, e.end)
+            if root is not None and (root.i in marks or any(a.i in marks for a in root.ancestors)):
+                out.add(id(e))
+        acting = {self._canon(a) for e in self.events if id(e) not in out for a in e.actors}
+        self.observers = [n for n in observer_names(self, watching) if n not in acting]
+        if self.observers:
+            log.debug("article %s: observers of the talks %s", self.doc.id, self.observers)
+        return out
 
     def _first_mentions(self) -> list[str]:
         out: list[str] = []
@@ -368,3 +426,23 @@ class SideReader:
                 return None
             cur = cur.head
         return None
+
+
+_NAME_LINKS = frozenset({"of", "the", "and", "for", "de", "du", "des", "la", "le", "et", "del", "da"})
+"""Lower-case words an acronym skips ("Democratic Republic of the Congo" -> DRC)."""
+
+
+def acronym_names(entities: list[Any]) -> dict[str, str]:
+    """Acronym canonical names ("IPA") -> the one longer canonical name in the article whose
+    initials they are ("Ituri Patriotic Alliance"), when the entities stage kept them apart."""
+    names = {str(e.canonical) for e in entities if e.kind != "person"}
+    initials: dict[str, list[str]] = {}
+    for name in names:
+        words = [w for w in re.findall(r"[\w'-]+", name) if w.lower() not in _NAME_LINKS]
+        if len(words) >= 2:
+            initials.setdefault("".join(w[0] for w in words).upper(), []).append(name)
+    out: dict[str, str] = {}
+    for name in names:
+        if 2 <= len(name) <= 6 and name.isalpha() and name.isupper() and len(initials.get(name, [])) == 1:
+            out[name] = initials[name][0]
+    return out
