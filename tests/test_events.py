@@ -94,7 +94,7 @@ def test_lexicon_multiword_and_cues():
     lexicon = load_lexicon()
     reach = lexicon.entries("reach", "verb")
     assert any("agreement" in slot for r in reach for slot in r.deps)
-    assert [r.label for r in lexicon.entries("take", "verb")] == ["take issue with"]
+    assert "take issue with" in [r.label for r in lexicon.entries("take", "verb")]
     assert "fail" in lexicon.words("negation", "failure_verbs")
     assert lexicon.table("issues", "nominal")["withdraw"] == "withdrawal"
 

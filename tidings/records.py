@@ -340,8 +340,9 @@ EventType = Literal[
 ]
 """The 16 event types of the PLOVER ontology (as used by POLECAT)."""
 
-Modality = Literal["asserted", "hypothetical", "future", "demanded"]
-"""Whether an event is reported as having happened, as conditional, as planned, or as demanded."""
+Modality = Literal["asserted", "hypothetical", "future", "demanded", "alleged"]
+"""Whether an event is reported as having happened, as conditional, as planned, as demanded, or
+as alleged by an accusation."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -375,7 +376,8 @@ class Event:
     negated: bool = False
     """True when the text says the event did not happen ("failed to reach an agreement")."""
     modality: Modality = "asserted"
-    """asserted, hypothetical ("if ..."), future ("will ...") or demanded ("demanded that ...")."""
+    """asserted, hypothetical ("if ..."), future ("will ..."), demanded ("demanded that ...") or
+    alleged (what an accusation says was done: "accused X of firing on ...")."""
     date: str | None = None
     """When it happened: an ISO date / TIMEX3 value ("2023-10-07", "2024-07"), else None."""
     date_source: Literal["sentence", "clause", "governing", "publication", "none"] = "none"

@@ -8,7 +8,10 @@ nominal triggers (possessors "Israel's campaign", modifiers "Hamas attack", "by 
 Words that stand for the sides or the mediators of a negotiation ("neither party",
 "mediators") come back as placeholders that the event coder fills in per article. Datelines and
 bylines ("CAIRO (Reuters) -") name no actor; people nouns ("officials", "police"; cues.toml
-[actors]) act for the place that qualifies them ("Washington officials", "police in Kenya").
+[actors]) act for the place that qualifies them ("Washington officials", "police in Kenya");
+generic role nouns ("police", "troops") act even in lower case, and "police in Dhaka" are the
+police of Bangladesh. "which" and a pronoun in a clause's subject ("its forces") stand for the
+antecedent; an uncoded adjective ("a Catholic church") is never a target.
 """
 
 from __future__ import annotations
@@ -170,6 +173,8 @@ class ArgFinder:
         self.role_words = role_words()
         self.group_nouns = lexicon.words("actors", "group_nouns") | self.role_words
         self.political = lexicon.words("parties", "political_modifiers")
+        self.role_actors = lexicon.words("actors", "role_actors")
+        self.relative = lexicon.words("pronouns", "relative")
         self.dateline = dateline_tokens(parsed, self.entities)
         """Token indices of datelines and bylines ("CAIRO (Reuters) -"): never an actor."""
 
@@ -217,8 +222,11 @@ class ArgFinder:
         Egypt"); conjuncts add theirs. Falls back to places (countries coded by ISO-3) and to
         bare proper nouns (no code) when no entity is there.
         """
-        if depth > MAX_NP_DEPTH or tok.i in self.dateline:
+        if depth > MAX_NP_DEPTH:
             return []
+        if tok.i in self.dateline:  # "DHAKA - Police in Dhaka detained": the dateline took the subject
+            return [r for c in tok.children if c.dep_ == "appos" and c.i not in self.dateline
+                    for r in self.np_actors(c, depth + 1, places=places)]
         out = self._head_actor(tok, places=places)
         group = self.is_group(tok)
         covered = min((r.start for r in out), default=tok.idx)
@@ -233,8 +241,17 @@ class ArgFinder:
             for child in tok.children:
                 if child.dep_ == "prep" and child.lower_ in member_preps:
                     for pobj in child.children:
-                        if pobj.dep_ == "pobj":
-                            out += self.np_actors(pobj, depth + 1, places=places)
+                        if pobj.dep_ != "pobj":
+                            continue
+                        town = self.place_at(pobj) if group and child.lower_ == "in" else None
+                        if town is not None and town.feature != "country" and self.is_role_actor(tok):
+                            # "Police in Dhaka": the police act (for the town's country); the
+                            # town is where, not who
+                            ref = self._word_ref(tok)
+                            out.append(ActorRef(ref.name, _alpha3(town.country) if town.country else "",
+                                                ref.start, ref.end))
+                            continue
+                        out += self.np_actors(pobj, depth + 1, places=places)
         if not out:
             for child in tok.children:  # "compromises presented by mediators"
                 if child.dep_ == "acl" and child.tag_ == "VBN":
@@ -251,9 +268,11 @@ class ArgFinder:
         determined = any(c.dep_ == "det" for c in tok.children)
         if not out and conjuncts and self._initial_name(tok) and not determined:
             out = [self._word_ref(tok)]
-        elif not out and group and self._name_like(tok):
-            # "Police arrested 40 people": no place names them; the word stands as an uncoded
-            # actor, as any capitalised name the gazetteer does not know
+        elif not out and group and (self._name_like(tok) or (
+                self.is_role_actor(tok) and not any(c.dep_ == "poss" for c in tok.children))):
+            # ("withdrew its troops": someone's own troops are what moves, not a party)
+            # "Police arrested 40 people", "troops fired on ...": no place names them; the word
+            # stands as an uncoded actor, as any capitalised name the gazetteer does not know
             out = [self._word_ref(tok)]
         return unique(out + conjuncts)
 
@@ -267,6 +286,11 @@ class ArgFinder:
         "police", "lawmakers", "activists"; cues.toml [actors] group_nouns)."""
         return tok.pos_ in ("NOUN", "PROPN") and (
             tok.lemma_.lower() in self.group_nouns or tok.lower_ in self.group_nouns)
+
+    def is_role_actor(self, tok: Any) -> bool:
+        """True for a generic role noun that acts even in lower case and with no place
+        ("police fired tear gas", "soldiers killed"; cues.toml [actors] role_actors)."""
+        return tok.pos_ in ("NOUN", "PROPN") and tok.lower_ in self.role_actors
 
     def _initial_name(self, tok: Any) -> bool:
         """A capitalised word at the start of a sentence that may be a name the tagger took for
@@ -363,6 +387,9 @@ class ArgFinder:
                 if name:
                     return [ActorRef(name, _code_of(name), tok.idx, tok.idx + len(tok.text))]
             return []
+        if lower in self.relative and tok.dep_ in ("nsubj", "nsubjpass") and tok.head.dep_ == "relcl":
+            antecedent = tok.head.head  # "the RSF, which has besieged the city"
+            return self.np_actors(antecedent) if antecedent.i != tok.i else []
         if lower not in self.third_person:
             return []
         # "Hamas said it would ...": the subject of the reporting verb whose clause it is in
@@ -379,6 +406,30 @@ class ArgFinder:
                         return found
                 return []
             break
+        return self._subject_antecedent(tok)
+
+    def _subject_antecedent(self, tok: Any) -> list[ActorRef]:
+        """"The army said troops killed 12 militants, and its forces seized weapons": a pronoun
+        inside a clause's subject stands for the subject of the clause that governs it (never
+        for an object: "attacked Hamas and its allies" stays unresolved)."""
+        singular = tok.lower_ in ("it", "its")
+        cur = tok
+        while cur.dep_ not in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS:
+            if cur.head.i == cur.i or cur.dep_ not in ("poss", "compound", "amod", "det", "conj"):
+                return []
+            cur = cur.head
+        clause = cur.head
+        for _ in range(MAX_CLIMB):
+            if clause.head.i == clause.i or clause.dep_ not in ("conj", "ccomp", "advcl", "xcomp"):
+                return []
+            clause = clause.head
+            subj = [c for c in clause.children if c.dep_ in SUBJECT_DEPS and c.pos_ != "PRON"
+                    and tok.i not in {t.i for t in c.subtree}
+                    and not (singular and c.tag_ in ("NNS", "NNPS"))]  # "its" is no "troops"
+            for candidate in subj:
+                found = self.np_actors(candidate)
+                if found:
+                    return found
         return []
 
     # --- verbs ------------------------------------------------------------------------------
@@ -464,7 +515,22 @@ class ArgFinder:
                         out += self.np_actors(pobj)
         return unique(out)
 
+    def not_adjective(self, refs: list[ActorRef]) -> list[ActorRef]:
+        """`refs` without uncoded adjectives: "attacked a Catholic church" has no target
+        "Catholic" ("Israeli positions" keep Israel: a nationality is coded)."""
+        out = []
+        for r in refs:
+            span = self.parsed.char_span(r.start, r.end, alignment_mode="expand")
+            if not r.code and span is not None and all(t.pos_ == "ADJ" or t.dep_ == "amod" for t in span):
+                continue
+            out.append(r)
+        return out
+
     def verb_targets(self, verb: Any, extra: Iterable[Any] = ()) -> list[ActorRef]:
+        """Targets of a verb (uncoded adjectives left out, `not_adjective`)."""
+        return self.not_adjective(self._verb_targets(verb, extra))
+
+    def _verb_targets(self, verb: Any, extra: Iterable[Any] = ()) -> list[ActorRef]:
         """Targets of a verb: its object (or what names one: "a U.S. proposal"), else the
         object of a target preposition; `extra` are more tokens whose children count
         (the particle or object of a multi-word trigger)."""
@@ -550,7 +616,7 @@ class ArgFinder:
                     for pobj in child.children:
                         if pobj.dep_ != "pobj":
                             continue
-                        found = self.np_actors(pobj)
+                        found = self.not_adjective(self.np_actors(pobj))
                         if prep == "between":
                             between += found
                         elif found:

@@ -28,8 +28,13 @@ when present, quotes) already on the Doc, and returns one `Event` per trigger:
 5. Date: a time expression in the trigger's clause ("clause"), else in its sentence outside
    other events' noun phrases ("sentence"), else the nearest earlier sentence's time
    ("governing"), else the publication date ("publication"), else none. An ongoing event
-   ("campaign since then") has no single date. Place: a place in the clause, else a place after
-   "in/at/near" in the sentence; never an actor's or target's own mention.
+   ("campaign since then") has no single date. A participle clause ("..., killing nine") takes
+   its main event's date; "N days after X" dates X from the event or the event from X
+   (`_relative_dates`). Place: a place in the clause, else a place after "in/at/near" in the
+   sentence, else a town reached through prepositional phrases ("at a church in the town of
+   Dori"); never an actor's or target's own mention. What an accusation says the accused did
+   ("accused X of firing on ...") is coded with modality "alleged"; violence by protesters is
+   PROTEST (riot).
 6. Confidence: the trigger row's strength times a share for the arguments found
    (CONFIDENCE_* constants).
 7. References: a definite noun that names again an event already coded ("described the talks
@@ -89,6 +94,9 @@ _DATE_VALUE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?(?:T[\d:]+)?$|^\d{4}-W\d{
 _CLAUSE_BREAK_DEPS = frozenset({"ccomp", "advcl", "relcl", "conj", "parataxis", "csubj"})
 _OBJECT_DEPS = frozenset({"dobj", "obj", "nsubjpass"})
 """What a verb acts on: its object, or the subject of its passive."""
+MAX_PLACE_HOPS = 8
+"""Most words climbed from a town to the verb its prepositional phrases hang on ("at a church
+in the town of Dori": Dori, of, town, in, church, at); set by hand for two nested phrases."""
 _LOCATIVE_PREPS = frozenset({"in", "at", "near", "inside", "outside", "across", "throughout"})
 
 
@@ -187,6 +195,7 @@ class _Coder:
             for d in sent_drafts:
                 self._date(d, trigger_toks, governing)
                 self._place(d, trigger_toks)
+            self._relative_dates(sent_drafts)
             drafts += sent_drafts
             sentence_mediators[sent.start] = self._mediators_in(sent)
             governing = self._sentence_time(sent, trigger_toks, None) or governing
@@ -342,6 +351,8 @@ class _Coder:
                                if not (t.start <= tok.idx < t.end)]
             if not actors and tok.pos_ == "VERB":  # a noun the tagger took for a verb
                 actors, _ = f.verb_subject(tok)
+            if not between and tok.dep_ == "nsubj" and "symmetric" in entry.flags:
+                _, between = f.noun_targets(tok.head)  # "a gunfight broke out between X and Y"
             if between:
                 if actors:
                     targets = targets or between
@@ -356,11 +367,26 @@ class _Coder:
             recode_blame(draft, self.lex, f)
         elif not trig.noun:
             recode_obligation(draft, self.lex, f)
+        if draft.type == "ASSAULT" and self._by_protesters(actors, tok):
+            # "protesters stormed the parliament": violent protest (CAMEO 145), PLOVER PROTEST riot
+            draft.type, draft.mode, draft.cameo = "PROTEST", "riot", DEFAULT_CAMEO["PROTEST"]
         if draft.type == "PROTEST" and not trig.noun and any(c.dep_ == "ccomp" for c in tok.children):
             draft.type, draft.mode, draft.cameo = "ACCUSE", "disapprove", DEFAULT_CAMEO["ACCUSE"]
         apply_negation(draft, self.lex)
         apply_modality(draft, self.lex, trigger_toks)
         return draft
+
+    def _by_protesters(self, actors: list[ActorRef], tok: Any) -> bool:
+        """True when every actor, or with none the trigger's subject, is a crowd of protesters
+        (cues.toml [actors] protesters)."""
+        crowd = self.lex.words("actors", "protesters")
+        if not actors:
+            return any(c.dep_ == "nsubj" and c.lemma_.lower() in crowd for c in tok.children)
+        for a in actors:
+            span = self.doc.parsed.char_span(a.start, a.end, alignment_mode="expand")
+            if span is None or span.root.lemma_.lower() not in crowd:
+                return False
+        return True
 
     def _fold(self, drafts: list[_Draft], trigger_toks: dict[int, _Trigger]) -> list[_Draft | None]:
         """Drop an event whose trigger is the to-infinitive of a promise, threat or refusal
@@ -378,8 +404,18 @@ class _Coder:
             if (tok.dep_ == "pcomp" and tok.tag_ == "VBG" and tok.head.dep_ == "prep"
                     and tok.head.head.i in parts
                     and not any(c.dep_ in ("nsubj", "nsubjpass") for c in tok.children)):
-                out.append(None)  # "took issue with releasing detainees": a topic, not an event
-                continue
+                if self._accusation_of(tok, by_tok) is None:
+                    out.append(None)  # "took issue with releasing detainees": a topic, not an event
+                    continue
+            accuser = self._accusation_of(tok, by_tok)
+            if accuser is not None and d is not accuser:
+                # "accused Azerbaijan of firing on its positions": what the accused did, as the
+                # accuser says
+                d.actors = accuser.targets or d.actors
+                d.modality = "alleged"
+                own = self.lex.words("pronouns", "third_person")
+                if not d.targets and any(t.dep_ == "poss" and t.lower_ in own for t in tok.subtree):
+                    d.targets = accuser.actors  # "accused X of firing on its positions"
             outer = None
             base = d.trig.light if d.trig.light is not None else (None if d.trig.noun else tok)
             if base is not None and base.dep_ == "xcomp":  # "promised to continue military aid"
@@ -392,6 +428,19 @@ class _Coder:
             else:
                 out.append(d)
         return out
+
+    @staticmethod
+    def _accusation_of(tok: Any, by_tok: dict[int, _Draft]) -> _Draft | None:
+        """The ACCUSE verb event whose "of/for" gerund `tok` is ("accused X of firing",
+        "blamed X for shelling"; the phrase may hang on the verb or on its object)."""
+        if tok.dep_ != "pcomp" or tok.tag_ != "VBG" or tok.head.lower_ not in ("of", "for"):
+            return None
+        holder = tok.head.head
+        for cand in (holder, holder.head if holder.dep_ in ("dobj", "obj") else None):
+            d = by_tok.get(cand.i) if cand is not None else None
+            if d is not None and d.type == "ACCUSE" and not d.trig.noun:
+                return d
+        return None
 
     # --- when and where ---------------------------------------------------------------------
 
@@ -482,6 +531,64 @@ class _Coder:
             elif self.doc.published_precision == "year":
                 d.date = self.doc.published.isoformat()[:4]
 
+    def _relative_dates(self, drafts: list[_Draft]) -> None:
+        """Dates one event of a sentence gives another: a participle clause ("attacked a
+        church, killing nine people, an official said on Monday") takes its main event's date;
+        "N days after X" puts X N days before the event it dates ("the meeting came two days
+        after Armenia accused ...", "a day after an attack ... killed 11"), or the event N days
+        after X's own date when only X has one. Changes the drafts."""
+        by_tok = {d.trig.tok.i: d for d in drafts}
+        reporting = self.lex.words("modality", "reporting_verbs")
+        for d in drafts:
+            tok = d.trig.tok
+            head = by_tok.get(tok.head.i)
+            if (not d.trig.noun and tok.tag_ == "VBG" and tok.dep_ in ("advcl", "xcomp")
+                    and d.date_source != "clause" and head is not None and head is not d
+                    and head.date_source != "none"):
+                d.date, d.date_source = head.date, head.date_source
+        for tok in drafts[0].sent if drafts else ():
+            if tok.lower_ not in ("after", "before") or tok.dep_ not in ("mark", "prep"):
+                continue
+            days = _offset_days(tok)
+            if days is None:
+                continue
+            inner = tok.head if tok.dep_ == "mark" else next(
+                (c for c in tok.children if c.dep_ in ("pobj", "pcomp")), None)
+            anchor_tok = tok.head.head if tok.dep_ == "mark" else tok.head
+            if anchor_tok.lemma_.lower() in _UNIT_DAYS and anchor_tok.dep_ == "npadvmod":
+                anchor_tok = anchor_tok.head  # "a day after X" hanging on "day"
+            if inner is None:
+                continue
+            inside = {t.i for t in inner.subtree}
+            earlier = [d for d in drafts if d.trig.tok.i in inside]
+            if (inner.pos_ == "NOUN" and anchor_tok.i in by_tok and anchor_tok.head.i != anchor_tok.i
+                    and not any(c.dep_ in ("nsubj", "nsubjpass") for c in anchor_tok.children)):
+                # "..., a day after an attack on a church killed 11 people" parsed with the
+                # offset on "killed": that verb is the attack's own; the event dated is above it
+                earlier.append(by_tok[anchor_tok.i])
+                anchor_tok = anchor_tok.head
+            if anchor_tok.lemma_.lower() in reporting and anchor_tok.i not in by_tok:
+                # "X killed 20 militants on Monday, the army said, a day after ...": the report's
+                # content is the event dated
+                anchor_tok = next((c for c in anchor_tok.children if c.dep_ == "ccomp"), anchor_tok)
+            anchor = by_tok.get(anchor_tok.i) or next(
+                (by_tok[c.i] for c in anchor_tok.children if c.dep_ in ("nsubj", "nsubjpass") and c.i in by_tok),
+                None)
+            if anchor is None or anchor in earlier:
+                continue
+            sign = -1 if tok.lower_ == "after" else 1
+            dated = [x.date for x in earlier if x.date_source == "clause"]
+            dated += [str(t.value) for t in self._times_in(list(inner.subtree))]  # "after X cut pay on March 4"
+            own = _day(anchor.date) is not None and anchor.date_source == "clause"
+            if not own and dated and _day(dated[0]) is not None:
+                anchor.date = (_day(dated[0]) - dt.timedelta(days=sign * days)).isoformat()  # type: ignore[operator]
+                anchor.date_source = "sentence"
+            elif _day(anchor.date) is not None and anchor.date_source != "publication":
+                for x in earlier:
+                    if x.date_source != "clause":
+                        x.date = (_day(anchor.date) + dt.timedelta(days=sign * days)).isoformat()  # type: ignore[operator]
+                        x.date_source = "sentence"
+
     def _after_publication(self, value: str) -> bool:
         """True when a date value begins after publication ("the delegations would return in
         October" in a September report): an event reported as having happened cannot inherit
@@ -527,6 +634,27 @@ class _Coder:
                        d.sent.start_char <= p.start < d.sent.end_char and locative(p) and adjunct(p)]
         if sent_places:
             d.place = min(sent_places, key=lambda p: abs(p.start - d.trig.tok.idx)).name
+            return
+        mine = anchors | {t.i for t in d.trig.parts} | ({d.trig.light.i} if d.trig.light is not None else set())
+        nested = [p for p in self.finder.places if free(p) and p.feature != "country"
+                  and d.sent.start_char <= p.start < d.sent.end_char and self._nested_locative(d.sent, p, mine)]
+        if nested:  # "attacked worshippers at a church in the town of Dori"
+            d.place = min(nested, key=lambda p: abs(p.start - d.trig.tok.idx)).name
+
+    def _nested_locative(self, sent: Any, place: Any, anchors: set[int]) -> bool:
+        """True for a town reached from a verb of the sentence through prepositional phrases
+        only, one of them locative ("at a church in the town of Dori")."""
+        tok = self._place_head(sent, place)
+        locative = False
+        for _ in range(MAX_PLACE_HOPS):
+            if tok is None or tok.dep_ not in ("pobj", "prep", "appos", "compound"):
+                return False
+            if tok.dep_ == "prep" and tok.lower_ in _LOCATIVE_PREPS:
+                locative = True
+            tok = tok.head
+            if tok.pos_ in ("VERB", "AUX"):
+                return locative and tok.i in anchors
+        return False
 
     @staticmethod
     def _place_head(sent: Any, place: Any) -> Any | None:
@@ -629,6 +757,34 @@ class _Coder:
             date=d.date, date_source=d.date_source,  # type: ignore[arg-type]
             place=d.place, issue=d.issue, confidence=round(confidence, 3),
         )
+
+
+_NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+                 "seven": 7, "eight": 8, "nine": 9, "ten": 10}
+_UNIT_DAYS = {"day": 1, "week": 7}
+
+
+def _offset_days(mark: Any) -> int | None:
+    """Days of a "two days after" / "a week before" offset on `mark`, or None."""
+    unit = next((c for c in mark.children if c.dep_ == "npadvmod"), None)
+    if unit is None and mark.head.dep_ == "npadvmod":
+        unit = mark.head
+    if unit is None and mark.i > 0 and mark.nbor(-1).dep_ == "npadvmod":
+        unit = mark.nbor(-1)
+    if unit is None or unit.lemma_.lower() not in _UNIT_DAYS:
+        return None
+    count = next((c for c in unit.children if c.dep_ in ("nummod", "det")), None)
+    if count is None:
+        return None
+    n = _NUMBER_WORDS.get(count.lower_) or (int(count.text) if count.text.isdigit() else None)
+    return n * _UNIT_DAYS[unit.lemma_.lower()] if n else None
+
+
+def _day(value: str | None) -> dt.date | None:
+    """A day-precision date value as a date, else None."""
+    if value is None or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        return None
+    return dt.date.fromisoformat(value)
 
 
 def primary_event(events: Sequence[Event], parsed: Any) -> Event | None:
