@@ -275,3 +275,171 @@ def test_a_late_earlier_published_canonical_takes_over_the_group(tmp_path: Path,
     with sqlite3.connect(db) as conn:
         canon = {c for (c,) in conn.execute("select distinct canonical_id from copies")}
     assert len(canon) == 1
+
+
+# --- holding a copy until its original, read in the same run, is stored (reuse_queue.py) ---------
+
+
+def _copy_doc(text: str = COPY, url: str | None = None) -> Doc:
+    return Doc(raw=text, text=text, url=url, published=dt.date(2024, 10, 2), published_precision="day",
+               stages=["clean"])
+
+
+def _done(item: Doc) -> Doc:
+    """What the pipeline returns for a work item: the stages marked done, nothing found."""
+    item.stages = ["clean", "parse", "entities", "places", "quotes"]
+    return item
+
+
+def test_a_copy_of_an_article_in_flight_is_held_then_reuses_its_stored_extraction() -> None:
+    from tidings.corpus.reuse_queue import ReuseQueue
+
+    stored: dict[str, Doc] = {}
+    queue = ReuseQueue(stored.get, limit=10)
+    original = _original_doc()
+    queue.sent(original)
+    copy = _copy_doc()
+    assert queue.offer(copy, original.id) is None and len(queue) == 1  # the original is in flight
+    assert list(queue.ready()) == []
+    assert queue.received(original) is original
+    assert list(queue.ready()) == []  # processed but not written yet
+    stored[original.id] = original
+    queue.written([original.id])
+    (release,) = queue.ready()
+    assert len(queue) == 0 and release.copy_id == copy.id and release.reused
+    assert release.item.text == "Republished headline\n\nA new closing paragraph mentions Geneva."
+    merged = queue.received(_done(queue.sent(release.item)))
+    # The same as when the original was stored before the copy was read.
+    earlier = plan_reuse(_copy_doc(), _original_doc())
+    assert earlier is not None and release.share == earlier.reused_share
+    expected = earlier.merge(_done(earlier.work_item()))
+    assert merged is copy and merged.spans == expected.spans and merged.stages == expected.stages
+    # A copy of a stored article is planned at once.
+    at_once = queue.offer(_copy_doc(url="https://other.example/1"), original.id)
+    assert at_once is not None and at_once.share == release.share
+
+
+def test_a_copy_whose_original_fails_is_read_in_full_and_none_is_lost() -> None:
+    from tidings.engines.local import ProcessFailure
+    from tidings.errors import ReadFailure
+    from tidings.corpus.reuse_queue import ReuseQueue
+
+    queue = ReuseQueue(lambda _: None, limit=10)
+    original = _original_doc()
+    unreadable = ReadFailure("bad.jsonl:3", "not JSON")
+    assert queue.sent(unreadable) is unreadable and queue.sent(original) is original
+    copy = _copy_doc()
+    assert queue.offer(copy, original.id) is None
+    assert queue.received(unreadable) is unreadable  # results pair with what was sent, in order
+    failure = ProcessFailure("wire.txt", "stage 'parse' failed")
+    assert queue.received(failure) is failure
+    (release,) = queue.ready()
+    assert release.item is copy and release.share == 0.0 and not release.reused
+    assert copy.spans == {}
+
+
+def test_a_copy_sharing_too_little_with_an_article_in_flight_is_not_held() -> None:
+    from tidings.corpus.reuse_queue import ReuseQueue
+
+    queue = ReuseQueue(lambda _: None, limit=10)
+    original = _original_doc()
+    queue.sent(original)
+    other = "Completely different words about a harbour.\n\nAnother new paragraph about fishing boats.\n\nVienna."
+    release = queue.offer(_copy_doc(other), original.id)
+    assert release is not None and release.share == 0.0 and release.item.text == other and len(queue) == 0
+
+
+def test_held_copies_are_bounded_and_the_oldest_is_read_in_full() -> None:
+    from tidings.corpus.reuse_queue import ReuseQueue
+
+    stored: dict[str, Doc] = {}
+    queue = ReuseQueue(stored.get, limit=2)
+    original = _original_doc()
+    queue.sent(original)
+    copies = [_copy_doc(url=f"https://copy.example/{i}") for i in range(3)]
+    assert all(queue.offer(c, original.id) is None for c in copies)
+    (overflow,) = queue.ready()  # a third copy held: the first goes on, in full
+    assert overflow.copy_id == copies[0].id and overflow.item is copies[0] and overflow.share == 0.0
+    stored[original.id] = original
+    queue.written([original.id])
+    assert [(r.copy_id, r.reused) for r in queue.ready()] == [(copies[1].id, True), (copies[2].id, True)]
+
+
+def test_at_the_end_every_held_copy_comes_out_once() -> None:
+    from tidings.corpus.reuse_queue import ReuseQueue
+
+    stored: dict[str, Doc] = {}
+    queue = ReuseQueue(stored.get, limit=10)
+    original = _original_doc()
+    queue.sent(original)
+    first = _copy_doc()
+    second = _copy_doc(COPY + "\n\nA second copy adds a line about Geneva talks.")
+    assert queue.offer(first, original.id) is None
+    assert queue.offer(second, first.id) is None  # a copy of a copy waits for that copy
+    queue.received(original)
+    stored[original.id] = original
+    queue.written([original.id])  # the final write
+    releases = list(queue.rest())
+    assert [r.copy_id for r in releases] == [first.id, second.id] and len(queue) == 0
+    assert releases[0].reused and releases[1].item is second and not releases[1].reused
+
+
+_FILLERS = [  # short, unrelated articles: none is a copy of another
+    "Farmers in Kansas began the wheat harvest early after a dry spring, the state board said.",
+    "A ferry carrying 300 passengers ran aground off Crete on Sunday; nobody was hurt.",
+    "The central bank of Chile left its main interest rate unchanged at 5.75 percent.",
+    "Lisbon opened a new metro line linking the airport with the old town.",
+    "Heavy snow closed the mountain pass between Georgia and Russia for two days.",
+    "A Danish brewery announced it would cut 400 jobs as beer sales fell.",
+    "Kenyan runners took the first three places in the Berlin marathon.",
+    "Police in Lyon arrested four men suspected of stealing paintings from a museum.",
+    "Canada's wildfire season burned more forest than any year since records began.",
+    "The Vatican library put ten thousand medieval manuscripts online.",
+    "Mongolian herders lost thousands of goats in a bitter winter storm.",
+    "An Australian court fined a mining company for polluting a river in Queensland.",
+    "Norway's sovereign fund reported record returns on technology shares.",
+    "Striking dock workers in Antwerp returned to work after a pay deal.",
+    "Scientists in Peru found a new species of frog in a cloud forest.",
+    "The mayor of Seoul unveiled a plan to plant a million trees by 2030.",
+]
+
+
+def _ingest_report(paths: list[Path], db: Path, batch_size: int = 200):  # type: ignore[no-untyped-def]
+    import tidings
+
+    settings = tidings.load_settings(overrides=["ingest.workers=1", f"store.batch_size={batch_size}"])
+    report = tidings.ingest([str(p) for p in paths], db, settings=settings)
+    assert report.failed == 0, report.failures
+    return report
+
+
+def _stored(db: Path, stem: str) -> tuple[dict, tuple]:  # type: ignore[type-arg]
+    with sqlite3.connect(db) as conn:
+        (doc_json,) = conn.execute("select doc_json from articles where source like ?", (f"%{stem}%",)).fetchone()
+        row = conn.execute("select c.kind, c.reused, c.jaccard from copies c join articles a on a.id = c.article_id "
+                           "where a.source like ?", (f"%{stem}%",)).fetchone()
+    return json.loads(doc_json), row
+
+
+@pytest.mark.parametrize("fillers", [0, 16])
+def test_a_copy_read_in_the_same_run_as_its_original_is_stored_as_when_the_original_came_first(
+        tmp_path: Path, nlp, caplog, fillers: int) -> None:  # type: ignore[no-untyped-def]
+    import logging
+
+    # With no fillers the copy waits to the end of the input (the whole run is one chunk) and
+    # is read after the final write; with 16 short articles after it, the original is written
+    # (batch size 1) while the input is still being read, and the copy goes on with the rest.
+    filler = tmp_path / "fillers.jsonl"
+    filler.write_text("".join(json.dumps({"text": t, "date": "2024-10-01"}) + "\n" for t in _FILLERS[:fillers]))
+    earlier = tmp_path / "earlier.db"
+    _ingest_report([DEV / "copper-wire.txt"], earlier)
+    _ingest_report([DEV / "copper-extended.txt"], earlier)
+    same_run = tmp_path / "same.db"
+    with caplog.at_level(logging.INFO, logger="tidings.api"):
+        report = _ingest_report([DEV / "copper-wire.txt", DEV / "copper-extended.txt", *[filler][:fillers]], same_run,
+                                batch_size=1 if fillers else 200)
+    assert (report.copies, report.reused, report.new) == (1, 1, 2 + fillers)
+    assert ("held to the end of the input" in caplog.text) == (fillers == 0)
+    doc, row = _stored(same_run, "copper-extended")
+    assert (doc, row) == _stored(earlier, "copper-extended")
+    assert row[0] == "extended" and 0.7 < row[1] < 1.0

@@ -5,18 +5,18 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from tidings.doc import Doc
-from tidings.engines.local import ProcessFailure, Result, run_local
+from tidings.engines.local import CHUNK_SIZE, ProcessFailure, Result, resolve_workers, run_local
 from tidings.errors import ReadFailure
 from tidings.pipeline import build_pipeline
 from tidings.readers import read_paths
 from tidings.readers.text import doc_from_text
 from tidings.settings import Settings, load_settings
 from tidings.corpus.copies import CopyIndex
-from tidings.corpus.reuse import ReusePlan, plan_reuse
+from tidings.corpus.reuse_queue import Release, ReuseQueue
 from tidings.corpus.features import find_story_features
 from tidings.corpus.fingerprint import fingerprint
 from tidings.corpus.incidents import Incident, IncidentIndex, merge_incidents
@@ -105,11 +105,31 @@ def ingest(
     with open_store(db or settings.store.path, settings.store) as store:
         copy_index = load_copy_index(store)
         checks: dict[str, CopyCheck] = {}
-        plans: dict[str, ReusePlan] = {}  # copies whose work item is their added text only
+        # A copy of an article still in flight waits for it to be written, so its extraction
+        # can be reused: at most the pipeline's in-flight window plus one write batch of copies.
+        queue = ReuseQueue(store.get_doc, resolve_workers(settings.ingest.workers)
+                           * settings.ingest.max_pending_per_worker + CHUNK_SIZE + settings.store.batch_size)
         cleaner = build_pipeline(settings, annotate=False)  # cleaning runs here, before the copy check
+
+        stories = StoryIndex(archive=StoreArchive(store))
+        incidents = IncidentIndex(archive=StoreIncidentArchive(store))
+        batch: list[Doc] = []
+
+        def write() -> None:
+            nonlocal batch
+            _write(store, stories, copy_index, checks, batch, report, incidents)
+            queue.written(doc.id for doc in batch)
+            batch = []
+
+        def released(releases: Iterable[Release]) -> Iterator[Doc]:
+            for release in releases:
+                checks[release.copy_id] = replace(checks[release.copy_id], reused=release.share)
+                report.reused += release.reused
+                yield queue.sent(release.item)
 
         def unseen() -> Iterator[Doc | ReadFailure]:
             for item in read_paths(paths, settings.read, date=date):
+                yield from released(queue.ready())
                 if isinstance(item, Doc):
                     report.read += 1
                     if not force and store.has(item.id):
@@ -117,27 +137,34 @@ def ingest(
                         if on_progress:
                             on_progress(report)
                         continue
-                    item = _check_copy(store, cleaner(item), copy_index, checks, report, plans)
-                yield item
+                    checked = _check_copy(store, cleaner(item), copy_index, checks, report, queue)
+                    if checked is None:
+                        continue  # held until its original is written
+                    item = checked
+                yield queue.sent(item)
+            if len(queue) and batch:  # write what is done, so copies of it still go to the workers
+                write()
+            yield from released(queue.ready())
 
-        stories = StoryIndex(archive=StoreArchive(store))
-        incidents = IncidentIndex(archive=StoreIncidentArchive(store))
-        batch: list[Doc] = []
-        for result in run_local(unseen(), settings):
-            if isinstance(result, Doc):
-                if (plan := plans.pop(result.id, None)) is not None:
-                    result = plan.merge(result)
-                batch.append(result)
-                if len(batch) >= settings.store.batch_size:
-                    _write(store, stories, copy_index, checks, batch, report, incidents)
-                    batch = []
-            else:
-                report.failures.append(result)
-                log.warning("%s", result)
-            if on_progress:
-                on_progress(report)
-        if batch:
-            _write(store, stories, copy_index, checks, batch, report, incidents)
+        def store_results(results: Iterable[Result]) -> None:
+            for result in results:
+                result = queue.received(result)
+                if isinstance(result, Doc):
+                    batch.append(result)
+                    if len(batch) >= settings.store.batch_size:
+                        write()
+                else:
+                    report.failures.append(result)
+                    log.warning("%s", result)
+                if on_progress:
+                    on_progress(report)
+            if batch:
+                write()
+
+        store_results(run_local(unseen(), settings))
+        if len(queue):  # copies whose originals were still in flight at the end of the input
+            log.info("%d copies held to the end of the input: read after their originals", len(queue))
+            store_results(run_local(released(queue.rest()), settings.override(**{"ingest.workers": "1"})))
         with store.transaction():
             stories.flush()
         if on_progress:
@@ -146,12 +173,13 @@ def ingest(
 
 
 def _check_copy(store: Store, doc: Doc, index: CopyIndex, checks: dict[str, CopyCheck],
-                report: IngestReport, plans: dict[str, ReusePlan]) -> Doc:
+                report: IngestReport, queue: ReuseQueue) -> Doc | None:
     """Fingerprint a cleaned article and join it to its copy group. A copy takes the extraction
-    of the stored article it matched wherever their texts are the same (tidings.corpus.reuse);
-    the Doc returned is what the pipeline still has to read: the copy, or its added text.
-    An article already in the index (a `force` re-process) keeps its copy links and is read in
-    full: matched against the index it would find itself."""
+    of the article it matched wherever their texts are the same (tidings.corpus.reuse); the Doc
+    returned is what the pipeline still has to read: the copy, or its added text. None when the
+    copy is held until its original, read earlier in this run, is written (it then comes out of
+    `queue.ready()` or `queue.rest()`). An article already in the index (a `force` re-process)
+    keeps its copy links and is read in full: matched against the index it would find itself."""
     if doc.id in index:
         return doc
     fp = fingerprint(doc.text)
@@ -160,17 +188,14 @@ def _check_copy(store: Store, doc: Doc, index: CopyIndex, checks: dict[str, Copy
     size = index.group_size(match.matched_id) if match is not None else 0
     index.add(doc.id, fp, doc.published)
     share = 0.0
-    item = doc
+    item: Doc | None = doc
     if match is not None:
         report.copies += 1
-        original = store.get_doc(match.matched_id)
-        plan = plan_reuse(doc, original) if original is not None else None
-        if plan is not None:
-            share = plan.reused_share
-            report.reused += 1
-            item = plan.work_item()
-            if item is not doc:
-                plans[doc.id] = plan
+        release = queue.offer(doc, match.matched_id)
+        item = release.item if release is not None else None
+        if release is not None:
+            share = release.share
+            report.reused += release.reused
     bridged = match is not None and index.group_size(doc.id) > size + 1
     checks[doc.id] = CopyCheck(doc.id, fp, match, previous, share, bridged)
     return item

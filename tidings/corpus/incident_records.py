@@ -12,16 +12,20 @@ disagree on are kept side by side in `dates`/`figures` and named in `conflicts`.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
+import json
+import types
+import typing
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, get_args, get_origin, get_type_hints
 
 from tidings.corpus.features import fold_name
 from tidings.corpus.reports import PRECISION_ORDER, Report, date_bounds, date_contains
-from tidings.records import EventType, from_dict, to_dict
+from tidings.records import EventType, to_dict
 
 MAX_DATE_GAP_DAYS = 1
 """Days between the dates of two reports of one incident (between the nearest days each date can
@@ -145,11 +149,22 @@ def gap_days(a: tuple[dt.date, dt.date], b: tuple[dt.date, dt.date]) -> int:
 def incident_range(incident: Incident) -> tuple[dt.date, dt.date] | None:
     """The days an incident's agreed date can mean (a publication-based day widened by
     PUBLICATION_LAG_DAYS), or None when it is undated: what the index compares reports with."""
-    bounds = memo_date_bounds(incident.date)
+    return _date_range(incident.date, incident.date_basis)
+
+
+def agreed_range(reports: Iterable[Report]) -> tuple[dt.date, dt.date] | None:
+    """`incident_range(build_incident(..., reports))` without building the rest of the record:
+    the index asks for it after every report that joins an incident."""
+    basis, counts = _date_votes(_representatives(reports))
+    return _date_range(_choose_date(counts), basis)
+
+
+def _date_range(date: str | None, basis: DateBasis) -> tuple[dt.date, dt.date] | None:
+    bounds = memo_date_bounds(date)
     if bounds is None:
         return None
     lo, hi, precision = bounds
-    if incident.date_basis == "publication" and precision == "day":
+    if basis == "publication" and precision == "day":
         lo -= dt.timedelta(days=PUBLICATION_LAG_DAYS)
     return lo, hi
 
@@ -209,25 +224,11 @@ DATE_SOURCE_ORDER: Mapping[str, int] = {"clause": 0, "sentence": 1, "governing":
 reports date the incident in several ways votes only with its most direct dates."""
 
 
-def build_incident(incident_id: str, reports: Iterable[Report]) -> Incident:
-    """The Incident record of a set of reports (all of one type and negation)."""
-    ordered = sorted(reports, key=lambda r: r.key)
-    if not ordered:
-        raise ValueError(f"incident {incident_id} has no reports")
-    reps = _representatives(ordered)
-    actors: Counter[str] = Counter()
-    targets: Counter[str] = Counter()
-    places: Counter[str] = Counter()
+def _date_votes(reps: Mapping[str, list[Report]]) -> tuple[DateBasis, Counter[str]]:
+    """Where the date comes from and each date's votes (one per source that gives it)."""
     text_dates: Counter[str] = Counter()
     pub_dates: Counter[str] = Counter()
-    figure_sources: dict[tuple[str, int], set[str]] = {}
-    figure_quals: dict[tuple[str, int], Counter[str]] = {}
-    figure_outlets: dict[tuple[str, int], set[str]] = {}
-    outlets: set[str] = set()
-    for source, rs in reps.items():
-        actors.update({a for r in rs for a in r.actors})
-        targets.update({t for r in rs for t in r.targets})
-        places.update({r.place for r in rs if r.place})
+    for rs in reps.values():
         written = [(r.event.date, DATE_SOURCE_ORDER[r.event.date_source]) for r in rs
                    if r.event.date and r.event.date_source in DATE_SOURCE_ORDER
                    and memo_date_bounds(r.event.date)]
@@ -238,6 +239,30 @@ def build_incident(incident_id: str, reports: Iterable[Report]) -> Incident:
         text_dates.update(text)
         pub_dates.update({r.event.date for r in rs
                           if r.event.date is not None and r.event.date_source == "publication"})
+    if text_dates:
+        return "text", text_dates
+    if pub_dates:
+        return "publication", pub_dates
+    return "none", Counter()
+
+
+def build_incident(incident_id: str, reports: Iterable[Report]) -> Incident:
+    """The Incident record of a set of reports (all of one type and negation)."""
+    ordered = sorted(reports, key=lambda r: r.key)
+    if not ordered:
+        raise ValueError(f"incident {incident_id} has no reports")
+    reps = _representatives(ordered)
+    actors: Counter[str] = Counter()
+    targets: Counter[str] = Counter()
+    places: Counter[str] = Counter()
+    figure_sources: dict[tuple[str, int], set[str]] = {}
+    figure_quals: dict[tuple[str, int], Counter[str]] = {}
+    figure_outlets: dict[tuple[str, int], set[str]] = {}
+    outlets: set[str] = set()
+    for source, rs in reps.items():
+        actors.update({a for r in rs for a in r.actors})
+        targets.update({t for r in rs for t in r.targets})
+        places.update({r.place for r in rs if r.place})
         outlet = next((r.outlet for r in rs if r.outlet), None)
         if outlet:
             outlets.add(outlet)
@@ -252,13 +277,7 @@ def build_incident(incident_id: str, reports: Iterable[Report]) -> Incident:
                 figure_quals.setdefault(k, Counter())[f.qualifier or ""] += 1
                 if outlet:
                     figure_outlets.setdefault(k, set()).add(outlet)
-    if text_dates:
-        basis: DateBasis = "text"
-        counts = text_dates
-    elif pub_dates:
-        basis, counts = "publication", pub_dates
-    else:
-        basis, counts = "none", Counter()
+    basis, counts = _date_votes(reps)
     dates = tuple(DateCount(v, n) for v, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
     figures = tuple(sorted(
         (FigureCount(what, value, (figure_quals[(what, value)].most_common(1)[0][0] or None),
@@ -299,4 +318,71 @@ def incident_to_json(incident: Incident) -> dict[str, Any]:
 
 def incident_from_json(data: dict[str, Any]) -> Incident:
     """Rebuild an Incident from `incident_to_json` output."""
-    return from_dict(Incident, data)
+    return record_decoder(Incident)(data)
+
+
+def report_from_json(data: dict[str, Any]) -> Report:
+    """Rebuild a Report from `to_dict` output (what `incident_reports.report` holds)."""
+    return record_decoder(Report)(data)
+
+
+REPORT_CACHE_SIZE = 8192
+"""Stored reports (JSON texts) whose decoded Report is kept (count). An index reloads the
+incidents of old windows again and again for late-dated reports (each reload after they were
+evicted), and decoding is most of a reload's cost; about 2 KB each. Changes speed only."""
+
+
+@functools.lru_cache(maxsize=REPORT_CACHE_SIZE)
+def report_from_text(text: str) -> Report:
+    """`report_from_json(json.loads(text))`, memoised on the text (a Report is immutable)."""
+    return report_from_json(json.loads(text))
+
+
+# --- decoding -------------------------------------------------------------------------------
+# `tidings.records.from_dict` inspects every value's type hint as it goes (get_origin, get_args,
+# is_dataclass per value), which made reloading stored reports the writer's largest cost. A
+# decoder here is built once per record class from the same hints and gives the same records.
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+@functools.lru_cache(maxsize=None)
+def record_decoder(cls: type) -> Callable[[dict[str, Any]], Any]:
+    """A function rebuilding a record of `cls` from `tidings.records.to_dict` output, equal to
+    `from_dict(cls, data)` (unknown keys are an error, missing ones take their defaults)."""
+    hints = get_type_hints(cls)
+    names = frozenset(f.name for f in dataclasses.fields(cls))
+    converters = {name: _converter(hints[name]) for name in names}
+
+    def decode(data: dict[str, Any]) -> Any:
+        if not names.issuperset(data):
+            unknown = set(data) - names
+            raise ValueError(f"{cls.__name__}: unknown field(s) {sorted(unknown)}")
+        return cls(**{name: converters[name](value) for name, value in data.items()})
+
+    return decode
+
+
+def _converter(hint: Any) -> Callable[[Any], Any]:
+    """What `tidings.records._from_json(hint, value)` does, decided once for the hint."""
+    origin = get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        options = [a for a in get_args(hint) if a is not type(None)]
+        return _converter(options[0]) if len(options) == 1 else _identity
+    if origin is tuple or origin is list:
+        args = get_args(hint)
+        inner = _converter(args[0] if args else Any)
+        kind = tuple if origin is tuple else list
+        if inner is _identity:
+            return lambda v: None if v is None else kind(v)
+        return lambda v: None if v is None else kind([inner(x) for x in v])
+    if hint is dt.date:
+        return lambda v: None if v is None else dt.date.fromisoformat(v)
+    if hint is dt.datetime:
+        return lambda v: None if v is None else dt.datetime.fromisoformat(v)
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
+        nested = record_decoder(hint)
+        return lambda v: None if v is None else nested(v)
+    return _identity

@@ -119,6 +119,7 @@ from tidings.corpus.incident_records import (
     FigureCount,
     Incident,
     IncidentRename,
+    agreed_range,
     memo_date_bounds,
     memo_fold_name,
     gap_days,
@@ -219,11 +220,16 @@ class IndexStats:
     """Incidents dropped from memory."""
 
 
+_UNSET = object()
+
+
 @dataclass(slots=True)
 class _Working:
     id: str
     reports: dict[tuple[str, int], Report] = field(default_factory=dict)
     snapshot: Incident | None = None
+    core: tuple[dt.date, dt.date] | None | object = _UNSET
+    """`incident_range` of the incident as it is (_UNSET when it changed since)."""
 
 
 INDEX_KEEP_DAYS = 7
@@ -372,6 +378,7 @@ class IncidentIndex:
         for incident_id in sorted(touched):
             w = self._incidents[incident_id]
             w.snapshot = None
+            w.core = _UNSET
             if not w.reports:
                 del self._incidents[incident_id]
                 self._deleted.add(incident_id)
@@ -420,7 +427,12 @@ class IncidentIndex:
 
     def _core(self, incident_id: str) -> tuple[dt.date, dt.date] | None:
         """The days the incident's agreed date can mean (a publication-based one widened)."""
-        return incident_range(self.incident(incident_id))
+        w = self._incidents[self.resolve(incident_id)]
+        if w.snapshot is not None:
+            return incident_range(w.snapshot)
+        if w.core is _UNSET:
+            w.core = agreed_range(w.reports.values())
+        return w.core  # type: ignore[return-value]
 
     def _dates_fit(self, rng: tuple[dt.date, dt.date] | None, incident_id: str) -> bool:
         core = self._core(incident_id)
@@ -487,6 +499,7 @@ class IncidentIndex:
         key = (r.article_id, r.event_idx)
         w.reports[key] = r
         w.snapshot = None
+        w.core = _UNSET
         self._of[key] = incident_id
         self._dirty.add(incident_id)
         self._moved.add(key)
@@ -528,6 +541,7 @@ class IncidentIndex:
         self._dirty.add(new_id)
         w.id = new_id
         w.snapshot = None
+        w.core = _UNSET
         for r in w.reports.values():
             self._of[(r.article_id, r.event_idx)] = new_id
             self._moved.add((r.article_id, r.event_idx))

@@ -120,7 +120,7 @@ class Report:
     @property
     def identifying_actors(self) -> tuple[str, ...]:
         """Actor keys that say who acted (not a generic "role:police")."""
-        return tuple(k for k in self.actor_keys if not k.startswith(ROLE_PREFIX))
+        return _identifying(self.actor_keys)
 
     @property
     def anchored(self) -> bool:
@@ -132,6 +132,13 @@ class Report:
         """Order of reports: originals before copies, then earliest published, article, event."""
         return (self.copy_of is not None, self.published or dt.date.max, self.article_id,
                 self.event_idx)
+
+
+@lru_cache(maxsize=65536)
+def _identifying(actor_keys: tuple[str, ...]) -> tuple[str, ...]:
+    # Memoised: merging asks every report of a candidate incident for it, a million times per
+    # thousand articles, and the same few key tuples recur.
+    return tuple(k for k in actor_keys if not k.startswith(ROLE_PREFIX))
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,6 +169,10 @@ class ArticleMeta:
 @dataclass(frozen=True, slots=True)
 class _FigurePatterns:
     patterns: tuple[tuple[re.Pattern[str], dict[str, str]], ...]
+    forms: tuple[re.Pattern[str], ...]
+    """For each pattern, its verbs, nouns or tolls alone: a sentence without one cannot match
+    the pattern, and finding a word is far cheaper than trying the pattern (whose number part
+    tries every position of the sentence)."""
     numbers: dict[str, int]
     any_number: re.Pattern[str]
     """A digit or a number word: a sentence without one has no figure (a cheap pre-check; the
@@ -183,6 +194,7 @@ def _figure_patterns() -> _FigurePatterns:
            r"days?\b|hours?\b|minutes?\b|[ap]\.?m\b|gmt\b|o'clock))"
     link = rf"(?:(?!(?:and|or|but|while|as|after|before)\b)[a-z'-]+\s+){{0,{between}}}?"
     out: list[tuple[re.Pattern[str], dict[str, str]]] = []
+    forms_only: list[re.Pattern[str]] = []
 
     def alt(forms: Iterable[str]) -> str:
         return "|".join(re.escape(f).replace(r"\ ", r"\s+") for f in sorted(forms, key=len, reverse=True))
@@ -203,7 +215,9 @@ def _figure_patterns() -> _FigurePatterns:
             else:
                 source = rf"{qual}\b{num}\s+(?:people\s+|persons\s+)?(?:{alt(forms)})\b"
             out.append((re.compile(source, re.IGNORECASE), {"what": name}))
-    return _FigurePatterns(tuple(out), numbers, re.compile(rf"\d|\b(?:{word_num})\b", re.IGNORECASE))
+            forms_only.append(re.compile(alt(forms), re.IGNORECASE))
+    return _FigurePatterns(tuple(out), tuple(forms_only), numbers,
+                           re.compile(rf"\d|\b(?:{word_num})\b", re.IGNORECASE))
 
 
 def _number(token: str, numbers: Mapping[str, int]) -> int | None:
@@ -232,7 +246,9 @@ def find_figures(text: str, start: int = 0, end: int | None = None) -> list[Figu
     if not fp.any_number.search(span):
         return []
     found: dict[tuple[int, int], Figure] = {}
-    for pattern, info in fp.patterns:
+    for (pattern, info), forms in zip(fp.patterns, fp.forms):
+        if not forms.search(span):
+            continue
         for m in pattern.finditer(span):
             num_span = m.span("num")
             if num_span in found:

@@ -339,6 +339,12 @@ class StoryIndex:
         # (part, key) -> {article id: weight}, over the indexed (non-copy) articles in memory
         self._postings: dict[tuple[str, object], dict[str, float]] = {}
         self._indexed: dict[str, _Indexed] = {}
+        # The indexed articles by date, so that a new article's candidates are the postings'
+        # articles within its window (a set intersection) rather than every posting entry
+        # checked one by one: with long stories in memory most entries lie outside the window.
+        self._by_day: dict[dt.date, set[str]] = {}  # one-day ranges, by that day
+        self._wide: set[str] = set()  # longer ranges (a date known to the month or year)
+        self._undated: set[str] = set()  # no range: within any window
         self._horizon: dt.date | None = None  # newest day-precision publication date seen
         # Date ranges for which every article that exists is indexed. Without an archive nothing
         # exists beyond memory until stories are evicted; with one, nothing is loaded at first.
@@ -441,7 +447,7 @@ class StoryIndex:
         nothing but common keys cannot be linked, so skipping them loses nothing.
         """
         x = Vectors(features)
-        rng = features.date_range()
+        near = self._near(features.date_range())
         common_limit = max(COMMON_MIN_POSTINGS, COMMON_SHARE * len(self._indexed))
         candidates: set[str] = set()
         common: list[dict[str, float]] = []
@@ -457,14 +463,14 @@ class StoryIndex:
                     common.append(posting)
                     common_mass[part] = common_mass.get(part, 0.0) + weight * weight
                 else:
-                    self._add_near(candidates, posting, rng)
+                    _add_near(candidates, posting, near)
         if common:
             present = sum(self.weights.get(p, 0.0) for p in x.parts)
             bound = sum(self.weights.get(p, 0.0) * math.sqrt(m) / x.norms[p]
                         for p, m in common_mass.items()) / present if present else 0.0
             if bound >= min(self.link_threshold, self.imprecise_link_threshold):
                 for posting in common:
-                    self._add_near(candidates, posting, rng)
+                    _add_near(candidates, posting, near)
                 self.stats.full_scans += 1
         linked: dict[str, float] = {}
         for other_id in candidates:
@@ -478,21 +484,29 @@ class StoryIndex:
                 linked[story_id] = sim
         return linked
 
-    def _add_near(self, candidates: set[str], posting: dict[str, float],
-                  rng: tuple[dt.date, dt.date] | None) -> None:
-        """Add the articles of `posting` dated within the window of `rng` (all when either date
-        is unknown): stories held in memory for late articles span far more than one window,
-        and comparing with what cannot link would be wasted."""
+    def _near(self, rng: tuple[dt.date, dt.date] | None) -> set[str] | None:
+        """The indexed articles dated within the window of `rng` (those of unknown date
+        included), or None for all of them when `rng` is unknown. Stories held in memory for
+        late articles, and long stories, span far more than one window, and comparing with what
+        cannot link would be wasted."""
         if rng is None:
-            candidates.update(posting)
-            return
+            return None
+        lo, hi = rng[0] - self.window, rng[1] + self.window
+        near = set(self._undated)
+        days = (hi - lo).days + 1
+        if days <= len(self._by_day):
+            by_day = self._by_day
+            for i in range(days):
+                found = by_day.get(lo + dt.timedelta(days=i))
+                if found:
+                    near |= found
+        else:
+            for day, found in self._by_day.items():
+                if lo <= day <= hi:
+                    near |= found
         window, indexed = self.window, self._indexed
-        for other_id in posting:
-            if other_id in candidates:
-                continue
-            other = indexed[other_id].range
-            if other is None or _gap(rng, other) <= window:
-                candidates.add(other_id)
+        near.update(a for a in self._wide if _gap(rng, indexed[a].range) <= window)  # type: ignore[arg-type]
+        return near
 
     def _attach(self, story: Story, member: Member, *, index: bool) -> None:
         story.members[member.article_id] = member
@@ -505,9 +519,30 @@ class StoryIndex:
         if index and member.article_id not in self._indexed:
             indexed = _Indexed(Vectors(member.features), rng, member.features.precision == "day")
             self._indexed[member.article_id] = indexed
+            self._file_by_date(member.article_id, rng)
             for part, vector in indexed.vectors.parts.items():
                 for key, weight in vector.items():
                     self._postings.setdefault((part, key), {})[member.article_id] = weight
+
+    def _file_by_date(self, article_id: str, rng: tuple[dt.date, dt.date] | None) -> None:
+        if rng is None:
+            self._undated.add(article_id)
+        elif rng[0] == rng[1]:
+            self._by_day.setdefault(rng[0], set()).add(article_id)
+        else:
+            self._wide.add(article_id)
+
+    def _unfile_by_date(self, article_id: str, rng: tuple[dt.date, dt.date] | None) -> None:
+        if rng is None:
+            self._undated.discard(article_id)
+        elif rng[0] == rng[1]:
+            found = self._by_day.get(rng[0])
+            if found is not None:
+                found.discard(article_id)
+                if not found:
+                    del self._by_day[rng[0]]
+        else:
+            self._wide.discard(article_id)
 
     def _merge(self, absorbed: Story, survivor: Story, article_id: str) -> None:
         for member in absorbed.members.values():
@@ -556,6 +591,7 @@ class StoryIndex:
             indexed = self._indexed.pop(member.article_id, None)
             if indexed is None:
                 continue
+            self._unfile_by_date(member.article_id, indexed.range)
             for part, vector in indexed.vectors.parts.items():
                 for key in vector:
                     posting = self._postings.get((part, key))
@@ -629,6 +665,14 @@ class StoryIndex:
 
 
 # --- helpers ------------------------------------------------------------------------------
+
+
+def _add_near(candidates: set[str], posting: dict[str, float], near: set[str] | None) -> None:
+    """Add the articles of `posting` that are in `near` (all of them when `near` is None)."""
+    if near is None:
+        candidates.update(posting)
+    else:
+        candidates |= posting.keys() & near  # C-level: iterates the smaller of the two
 
 
 def _gap(a: tuple[dt.date, dt.date], b: tuple[dt.date, dt.date]) -> dt.timedelta:

@@ -579,14 +579,16 @@ class _Coder:
             sign = -1 if tok.lower_ == "after" else 1
             dated = [x.date for x in earlier if x.date_source == "clause"]
             dated += [str(t.value) for t in self._times_in(list(inner.subtree))]  # "after X cut pay on March 4"
-            own = _day(anchor.date) is not None and anchor.date_source == "clause"
-            if not own and dated and _day(dated[0]) is not None:
-                anchor.date = (_day(dated[0]) - dt.timedelta(days=sign * days)).isoformat()  # type: ignore[operator]
+            anchor_day = _day(anchor.date)
+            other_day = _day(dated[0]) if dated else None
+            own = anchor_day is not None and anchor.date_source == "clause"
+            if not own and other_day is not None:
+                anchor.date = (other_day - dt.timedelta(days=sign * days)).isoformat()
                 anchor.date_source = "sentence"
-            elif _day(anchor.date) is not None and anchor.date_source != "publication":
+            elif anchor_day is not None and anchor.date_source != "publication":
                 for x in earlier:
                     if x.date_source != "clause":
-                        x.date = (_day(anchor.date) + dt.timedelta(days=sign * days)).isoformat()  # type: ignore[operator]
+                        x.date = (anchor_day + dt.timedelta(days=sign * days)).isoformat()
                         x.date_source = "sentence"
 
     def _after_publication(self, value: str) -> bool:

@@ -28,8 +28,9 @@ from tidings.corpus.incidents import (
     incident_range,
     incident_to_json,
 )
+from tidings.corpus.incident_records import report_from_json, report_from_text
 from tidings.corpus.reports import Report, date_bounds, reports_from_doc
-from tidings.records import from_dict, to_dict
+from tidings.records import to_dict
 from tidings.store.schema import utc_now
 from tidings.store.store import Store
 
@@ -64,7 +65,7 @@ def load_incidents(store: Store, incident_ids: Iterable[str]) -> list[Incident]:
             data[incident_id] = json.loads(text)
         for incident_id, text in store.execute(
                 f"SELECT incident_id, report FROM incident_reports WHERE incident_id IN ({marks})", chunk):
-            reports.setdefault(incident_id, []).append(from_dict(Report, json.loads(text)))
+            reports.setdefault(incident_id, []).append(report_from_text(text))
     out = []
     for incident_id, d in data.items():
         d["reports"] = []
@@ -250,7 +251,7 @@ def _stored_reports(store: Store, batch_size: int) -> Iterator[list[tuple[str, l
     rows = store.execute(
         "SELECT article_id, report FROM incident_reports "
         "ORDER BY coalesce(published, '9999'), article_id, event_idx").fetchall()
-    yield from _batched(((a, from_dict(Report, json.loads(t))) for a, t in rows), batch_size)
+    yield from _batched(((a, report_from_json(json.loads(t))) for a, t in rows), batch_size)
 
 
 def _doc_reports(store: Store, batch_size: int) -> Iterator[list[tuple[str, list[Report]]]]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import functools
 import hashlib
 import json
 import logging
@@ -307,7 +308,8 @@ class Store:
 
     def _write_doc(self, doc: Doc) -> str:
         """Write one Doc inside the open transaction; return 'new', 'present' or 'updated'."""
-        doc_json = _dump(doc.to_json(include_raw=True))
+        data = doc.to_json(include_raw=True)
+        doc_json = _dump(data)
         doc_hash = hashlib.sha256(doc_json.encode("utf-8")).hexdigest()
         row = self._conn.execute("SELECT doc_hash FROM articles WHERE id = ?", (doc.id,)).fetchone()
         if row is not None and row[0] == doc_hash:
@@ -340,7 +342,7 @@ class Store:
                                (*values.values(), doc.id))
             self._delete_derived(doc.id)
             status = "updated"
-        self._insert_derived(doc)
+        self._insert_derived(doc, data)
         return status
 
     def _delete_derived(self, article_id: str) -> None:
@@ -351,7 +353,9 @@ class Store:
                 f'DELETE FROM "{SPAN_TABLE_PREFIX}{group}" WHERE article_id = ?', (article_id,)
             )
 
-    def _insert_derived(self, doc: Doc) -> None:
+    def _insert_derived(self, doc: Doc, data: dict[str, Any]) -> None:
+        """Write the Doc's removals and span rows; `data` is its `to_json` output, whose record
+        dicts are reused rather than built again for each table."""
         conn = self._conn
         conn.executemany(
             'INSERT INTO removed (article_id, idx, start, "end", reason, rule) '
@@ -360,25 +364,25 @@ class Store:
         )
         for group, records in doc.spans.items():
             rows = []
-            for i, record in enumerate(records):
-                data = to_dict(record) if dataclasses.is_dataclass(record) else record
+            dicts = _record_dicts(records, data.get(group))
+            for i, (record, record_data) in enumerate(zip(records, dicts)):
                 rows.append((doc.id, group, i, getattr(record, "start", None),
-                             getattr(record, "end", None), _dump(data)))
+                             getattr(record, "end", None), _dump(record_data)))
             conn.executemany(
                 'INSERT INTO spans (article_id, grp, idx, start, "end", data) '
                 "VALUES (?, ?, ?, ?, ?, ?)",
                 rows,
             )
             if group in self._span_tables:
-                self._insert_typed(doc.id, group, records)
+                self._insert_typed(doc.id, group, dicts)
 
-    def _insert_typed(self, article_id: str, group: str, records: list[Any]) -> None:
+    def _insert_typed(self, article_id: str, group: str, dicts: list[dict[str, Any]]) -> None:
+        """Rows of a typed span table from the group's record dicts (`to_dict` output)."""
         columns = self._span_tables[group]
         names = ", ".join(f'"{c}"' for c in ["article_id", "idx", *columns])
         marks = ", ".join("?" for _ in range(len(columns) + 2))
         rows = []
-        for i, record in enumerate(records):
-            data = to_dict(record)
+        for i, data in enumerate(dicts):
             rows.append((article_id, i, *(_sql_value(data.get(c)) for c in columns)))
         self._conn.executemany(
             f'INSERT INTO "{SPAN_TABLE_PREFIX}{group}" ({names}) VALUES ({marks})', rows
@@ -549,9 +553,39 @@ def quote_query(query: str) -> str:
     )
 
 
+def _record_dicts(records: list[Any], stored: Any) -> list[Any]:
+    """`to_dict` of each record (a record that is no dataclass as it is), taken from the
+    Doc's `to_json` output `stored` when it holds them: that adds a derived "text" to a span's
+    dict, which no record field is named (records.py), so dropping it gives `to_dict`."""
+    reusable = isinstance(stored, list) and len(stored) == len(records)
+    out = []
+    for i, record in enumerate(records):
+        if not dataclasses.is_dataclass(record):
+            out.append(record)
+            continue
+        data = stored[i] if reusable else None
+        cls: Any = type(record)
+        if not isinstance(data, dict) or "text" in _field_names(cls):
+            out.append(to_dict(record))
+        elif "text" in data:
+            out.append({k: v for k, v in data.items() if k != "text"})
+        else:
+            out.append(data)
+    return out
+
+
+@functools.lru_cache(maxsize=None)
+def _field_names(cls: type) -> frozenset[str]:
+    return frozenset(f.name for f in dataclasses.fields(cls))
+
+
+_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+"""What `json.dumps` with these options builds on every call (one per stored record)."""
+
+
 def _dump(data: Any) -> str:
     # Canonical form, so equal Docs give equal hashes.
-    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return _ENCODER.encode(data)
 
 
 def _sql_value(value: Any) -> Any:
