@@ -13,6 +13,7 @@ import functools
 import types
 import typing
 from dataclasses import dataclass
+from collections.abc import Callable
 from typing import Any, Literal, TypeVar, get_args, get_origin, get_type_hints
 
 Precision = Literal["day", "month", "year", "unknown"]
@@ -120,45 +121,54 @@ def _to_json(value: Any) -> Any:
     return value
 
 
-@functools.lru_cache(maxsize=None)
-def _hints(cls: Any) -> tuple[dict[str, Any], frozenset[str]]:
-    # get_type_hints evaluates string annotations (compiling each one): far too slow per record.
-    return get_type_hints(cls), frozenset(f.name for f in dataclasses.fields(cls))
-
-
 def from_dict(cls: type[R], data: dict[str, Any]) -> R:
-    """Rebuild a record of type `cls` from `to_dict` output; unknown keys are an error."""
-    hints, names = _hints(cls)  # type: ignore[arg-type]  # classes are hashable
-    unknown = set(data) - names
-    if unknown:
-        raise ValueError(f"{cls.__name__}: unknown field(s) {sorted(unknown)}")
-    kwargs = {name: _from_json(hints[name], value) for name, value in data.items()}
-    return cls(**kwargs)
+    """Rebuild a record of type `cls` from `to_dict` output; unknown keys are an error, missing
+    ones take their defaults."""
+    return record_decoder(cls)(data)  # type: ignore[arg-type,no-any-return]  # classes are hashable
 
 
-def _from_json(hint: Any, value: Any) -> Any:
-    if value is None:
-        return None
+@functools.lru_cache(maxsize=None)
+def record_decoder(cls: type) -> Callable[[dict[str, Any]], Any]:
+    """The function behind `from_dict(cls, ...)`, built once per record class: the type hints are
+    read here, not for every value (decoding stored Docs and reports is on hot paths)."""
+    hints = get_type_hints(cls)
+    names = frozenset(f.name for f in dataclasses.fields(cls))
+    converters = {name: _converter(hints[name]) for name in names}
+
+    def decode(data: dict[str, Any]) -> Any:
+        if not names.issuperset(data):
+            unknown = set(data) - names
+            raise ValueError(f"{cls.__name__}: unknown field(s) {sorted(unknown)}")
+        return cls(**{name: converters[name](value) for name, value in data.items()})
+
+    return decode
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+def _converter(hint: Any) -> Callable[[Any], Any]:
+    """How a JSON value of a field with type `hint` becomes the field's value (None stays None)."""
     origin = get_origin(hint)
     if origin in (typing.Union, types.UnionType):
         options = [a for a in get_args(hint) if a is not type(None)]
-        if len(options) == 1:
-            return _from_json(options[0], value)
-        return value
-    if origin is tuple:
+        return _converter(options[0]) if len(options) == 1 else _identity
+    if origin is tuple or origin is list:
         args = get_args(hint)
-        inner = args[0] if args else Any
-        return tuple(_from_json(inner, v) for v in value)
-    if origin is list:
-        (inner,) = get_args(hint) or (Any,)
-        return [_from_json(inner, v) for v in value]
+        inner = _converter(args[0] if args else Any)
+        kind = tuple if origin is tuple else list
+        if inner is _identity:
+            return lambda v: None if v is None else kind(v)
+        return lambda v: None if v is None else kind([inner(x) for x in v])
     if hint is dt.date:
-        return dt.date.fromisoformat(value)
+        return lambda v: None if v is None else dt.date.fromisoformat(v)
     if hint is dt.datetime:
-        return dt.datetime.fromisoformat(value)
-    if dataclasses.is_dataclass(hint):
-        return from_dict(hint, value)  # type: ignore[arg-type]
-    return value
+        return lambda v: None if v is None else dt.datetime.fromisoformat(v)
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
+        nested = record_decoder(hint)
+        return lambda v: None if v is None else nested(v)
+    return _identity
 
 
 # --- Extracted facts (span groups) -----------------------------------------------------------

@@ -12,20 +12,17 @@ disagree on are kept side by side in `dates`/`figures` and named in `conflicts`.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import functools
 import json
-import types
-import typing
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal, get_args, get_origin, get_type_hints
+from typing import Any, Literal
 
 from tidings.corpus.features import fold_name
 from tidings.corpus.reports import PRECISION_ORDER, Report, date_bounds, date_contains
-from tidings.records import EventType, to_dict
+from tidings.records import EventType, from_dict, to_dict
 
 MAX_DATE_GAP_DAYS = 1
 """Days between the dates of two reports of one incident (between the nearest days each date can
@@ -318,12 +315,12 @@ def incident_to_json(incident: Incident) -> dict[str, Any]:
 
 def incident_from_json(data: dict[str, Any]) -> Incident:
     """Rebuild an Incident from `incident_to_json` output."""
-    return record_decoder(Incident)(data)
+    return from_dict(Incident, data)
 
 
 def report_from_json(data: dict[str, Any]) -> Report:
     """Rebuild a Report from `to_dict` output (what `incident_reports.report` holds)."""
-    return record_decoder(Report)(data)
+    return from_dict(Report, data)
 
 
 REPORT_CACHE_SIZE = 8192
@@ -338,51 +335,3 @@ def report_from_text(text: str) -> Report:
     return report_from_json(json.loads(text))
 
 
-# --- decoding -------------------------------------------------------------------------------
-# `tidings.records.from_dict` inspects every value's type hint as it goes (get_origin, get_args,
-# is_dataclass per value), which made reloading stored reports the writer's largest cost. A
-# decoder here is built once per record class from the same hints and gives the same records.
-
-
-def _identity(value: Any) -> Any:
-    return value
-
-
-@functools.lru_cache(maxsize=None)
-def record_decoder(cls: type) -> Callable[[dict[str, Any]], Any]:
-    """A function rebuilding a record of `cls` from `tidings.records.to_dict` output, equal to
-    `from_dict(cls, data)` (unknown keys are an error, missing ones take their defaults)."""
-    hints = get_type_hints(cls)
-    names = frozenset(f.name for f in dataclasses.fields(cls))
-    converters = {name: _converter(hints[name]) for name in names}
-
-    def decode(data: dict[str, Any]) -> Any:
-        if not names.issuperset(data):
-            unknown = set(data) - names
-            raise ValueError(f"{cls.__name__}: unknown field(s) {sorted(unknown)}")
-        return cls(**{name: converters[name](value) for name, value in data.items()})
-
-    return decode
-
-
-def _converter(hint: Any) -> Callable[[Any], Any]:
-    """What `tidings.records._from_json(hint, value)` does, decided once for the hint."""
-    origin = get_origin(hint)
-    if origin in (typing.Union, types.UnionType):
-        options = [a for a in get_args(hint) if a is not type(None)]
-        return _converter(options[0]) if len(options) == 1 else _identity
-    if origin is tuple or origin is list:
-        args = get_args(hint)
-        inner = _converter(args[0] if args else Any)
-        kind = tuple if origin is tuple else list
-        if inner is _identity:
-            return lambda v: None if v is None else kind(v)
-        return lambda v: None if v is None else kind([inner(x) for x in v])
-    if hint is dt.date:
-        return lambda v: None if v is None else dt.date.fromisoformat(v)
-    if hint is dt.datetime:
-        return lambda v: None if v is None else dt.datetime.fromisoformat(v)
-    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
-        nested = record_decoder(hint)
-        return lambda v: None if v is None else nested(v)
-    return _identity
