@@ -36,3 +36,12 @@ def nlp():  # type: ignore[no-untyped-def]
         return load_model()
     except PipelineError as exc:  # pragma: no cover - depends on the machine
         pytest.skip(f"spaCy model not installed: {exc}")
+
+
+@pytest.fixture(scope="session")
+def pipeline(nlp):  # type: ignore[no-untyped-def]
+    """The standard pipeline (clean + every annotation stage), built once per test session."""
+    from tidings.pipeline import build_pipeline
+    from tidings.settings import load_settings
+
+    return build_pipeline(load_settings())

@@ -10,31 +10,17 @@ from __future__ import annotations
 import pytest
 
 from tidings.doc import Doc
-from tidings.errors import PipelineError
 from tidings.extract.event_lexicon import load_lexicon
-from tidings.extract.events import make_events_stage, primary_event
+from tidings.extract.events import primary_event
 from tidings.records import Event
 
 PUBLISHED = "2024-03-18"  # a Monday
 
 
 @pytest.fixture(scope="module")
-def process():
-    """Read, clean and annotate a text with the standard stages plus the events stage."""
-    from tidings.pipeline import build_pipeline, check_stages
+def process(pipeline):
+    """Read, clean and annotate a text with the standard pipeline; returns it and its events."""
     from tidings.readers.text import doc_from_text
-    from tidings.settings import load_settings
-
-    try:
-        from tidings.extract.parse import load_model
-
-        load_model()
-    except PipelineError as exc:  # pragma: no cover - depends on the machine
-        pytest.skip(f"spaCy model not installed: {exc}")
-    stages = list(build_pipeline(load_settings()).stages)
-    if "events" not in [s.name for s in stages]:
-        stages.append(make_events_stage())
-    pipeline = check_stages(stages)
 
     def run(text: str) -> tuple[Doc, list[Event]]:
         doc = pipeline(doc_from_text(text, date=PUBLISHED))

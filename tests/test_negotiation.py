@@ -111,26 +111,10 @@ SAMPLE_STANCE_FLOOR = 12
 
 
 @pytest.fixture(scope="module")
-def process():
-    """Read, clean and annotate a text with the standard stages plus events and negotiation."""
-    from tidings.extract.events import make_events_stage
-    from tidings.pipeline import build_pipeline, check_stages
+def process(pipeline):
+    """Read, clean and annotate a text with the standard pipeline (cached per text)."""
     from tidings.readers.text import doc_from_text
-    from tidings.settings import load_settings
 
-    try:
-        from tidings.extract.parse import load_model
-
-        load_model()
-    except PipelineError as exc:  # pragma: no cover - depends on the machine
-        pytest.skip(f"spaCy model not installed: {exc}")
-    stages = list(build_pipeline(load_settings()).stages)
-    names = [s.name for s in stages]
-    if "events" not in names:
-        stages.append(make_events_stage())
-    if "negotiation" not in names:
-        stages.append(make_negotiation_stage())
-    pipeline = check_stages(stages)
     cache: dict[str, Doc] = {}
 
     def run(text: str) -> Doc:
