@@ -48,6 +48,8 @@ def test_ingest_examples_twice_changes_nothing(tmp_path: Path) -> None:
     hits = run("search", "ceasefire", "--db", str(db), "--json")
     assert hits.returncode == 0 and hits.stdout.strip(), hits.stderr
     first_id = json.loads(hits.stdout.splitlines()[0])["id"]
+    # the table keeps the matched word in its snippet (it is highlighted, not read as markup)
+    assert "Ituri ceasefire break up" in run("search", "ceasefire", "--db", str(db)).stdout
     shown = json.loads(run("show", first_id, "--db", str(db)).stdout)
     assert shown["id"] == first_id and "ceasefire" in shown["text"].lower()
     out = tmp_path / "articles.parquet"

@@ -162,17 +162,23 @@ def search(
     config: ConfigOption = None,
 ) -> None:
     """Full-text search over stored articles."""
-    hits = _read_store(db, config, lambda store: store.search(query, limit=limit))
+    marks = ("[", "]") if as_json else _MARKS
+    hits = _read_store(db, config, lambda store: store.search(query, limit=limit, highlight=marks))
     if as_json:
         from tidings.records import to_dict
 
         for hit in hits:
             out.print(json.dumps(to_dict(hit), ensure_ascii=False), highlight=False, markup=False)
         return
-    table = Table("id", "published", "outlet", "title", "snippet", title=f"{len(hits)} hit(s) for {query!r}")
+    table = Table("id", "published", "outlet", "title", "snippet", title=escape(f"{len(hits)} hit(s) for {query!r}"))
     for hit in hits:
-        table.add_row(hit.id, str(hit.published or ""), hit.outlet or "", hit.title or "", hit.snippet)
+        snippet = escape(hit.snippet).replace(_MARKS[0], "[bold yellow]").replace(_MARKS[1], "[/bold yellow]")
+        table.add_row(hit.id, str(hit.published or ""), escape(hit.outlet or ""), escape(hit.title or ""), snippet)
     out.print(table)
+
+
+_MARKS = ("\x02", "\x03")
+"""Match markers that article text does not contain: the snippet is escaped, then they become bold."""
 
 
 @app.command()
