@@ -264,3 +264,17 @@ def test_a_happened_event_does_not_inherit_a_future_date_from_the_sentence_befor
     accused = [e for e in events if e.type == "ACCUSE"]
     assert len(accused) == 1
     assert (accused[0].date, accused[0].date_source) == ("2024-03-18", "publication")
+
+
+@pytest.mark.parametrize(("text", "modality"), [
+    # the main clause is negated or modal: the "before"/"until" clause has not happened
+    ("The rebel commander said his fighters would not leave the town before a ceasefire was signed.", "hypothetical"),
+    ("The army will stay in the valley until a truce is agreed.", "hypothetical"),
+    # a plain past main clause: the event in the "before" clause happened
+    ("The rebels withdrew from the town before the truce was signed in Nairobi.", "asserted"),
+])
+def test_an_event_awaited_by_a_negated_or_modal_clause_has_not_happened(process, text, modality):
+    _, events = process(text)
+    agreed = [e for e in events if e.type == "AGREE"]
+    assert len(agreed) == 1, [(e.type, e.modality) for e in events]
+    assert agreed[0].modality == modality

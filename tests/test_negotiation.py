@@ -463,3 +463,14 @@ def test_a_name_read_as_person_and_organisation_does_not_recurse() -> None:
     doc = process(text, published="2024-01-13")
     (record,) = doc.spans["negotiation"]
     assert {"Russia", "Ukraine"} <= set(record.parties)
+
+
+def test_an_awaited_ceasefire_is_not_an_agreement_reached(process):
+    doc = process(
+        "date 2024-09-13\n"
+        "Ceasefire talks between the government of Mozambique and the Cabo Delgado Liberation Front "
+        "ended in Maputo on Thursday without an agreement.\n\n"
+        "The front's chief negotiator said the group would not leave Mocimboa da Praia before a "
+        "ceasefire was signed. Mediators said the talks would resume next month.\n")
+    statuses = [o.status for o in record(doc).outcomes]
+    assert "no agreement" in statuses and "agreement reached" not in statuses

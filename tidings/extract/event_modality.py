@@ -157,6 +157,7 @@ def apply_modality(d: _Draft, lex: EventLexicon, trigger_toks: dict[int, _Trigge
     docstring); `trigger_toks` are the sentence's triggers by token index. Changes `d`."""
     tok = d.trig.tok
     marks = lex.words("modality", "conditional_marks")
+    pending = lex.words("modality", "pending_marks")
     hypo_aux = lex.words("modality", "hypothetical_aux")
     future_aux = lex.words("modality", "future_aux")
     future_verbs = lex.words("modality", "future_verbs")
@@ -183,6 +184,9 @@ def apply_modality(d: _Draft, lex: EventLexicon, trigger_toks: dict[int, _Trigge
     cur = top
     for _ in range(MAX_ANCESTORS):  # an enclosing "if" clause, "conditional on", "provided"
         if cur.dep_ == "advcl" and any(m.dep_ == "mark" and m.lower_ in marks for m in cur.children):
+            in_condition = True
+        if (cur.dep_ == "advcl" and any(m.dep_ == "mark" and m.lower_ in pending for m in cur.children)
+                and _unrealised(cur.head, lex)):
             in_condition = True
         if cur.head.i == cur.i:
             break
@@ -233,6 +237,12 @@ def apply_modality(d: _Draft, lex: EventLexicon, trigger_toks: dict[int, _Trigge
         d.type, d.mode, d.cameo = "AGREE", None, DEFAULT_CAMEO["AGREE"]
     elif d.type in hostile and ((intent and not decided) or conditional):
         d.type, d.mode, d.cameo = "THREATEN", None, DEFAULT_CAMEO["THREATEN"]
+
+
+def _unrealised(verb: Any, lex: EventLexicon) -> bool:
+    """True when a clause's verb is negated, modal or future ("would not leave", "will stay")."""
+    modal = lex.words("modality", "hypothetical_aux") | lex.words("modality", "future_aux")
+    return any(c.dep_ == "neg" or (c.dep_ in ("aux", "auxpass") and c.lower_ in modal) for c in verb.children)
 
 
 def _demanded(d: _Draft, lex: EventLexicon, trigger_toks: dict[int, _Trigger]) -> bool:

@@ -31,7 +31,9 @@ _FUTURE_AUX = frozenset({"will", "would", "shall", "'ll", "wo", "could", "may", 
 _FUTURE_VERBS = frozenset({"expect", "plan", "schedule", "due", "set", "hope", "intend", "aim"})
 _BEFORE_DEAL = re.compile(
     r"\b(to|will|would|could|may|might|should|shall|not|n't|never|without|no|fail\w*\s+to|"
-    r"unable\s+to|expected\s+to)\s+$", re.IGNORECASE)
+    r"unable\s+to|expected\s+to|before|until|till)\s+(?:an?\s+|the\s+)?$", re.IGNORECASE)
+"""Words just before an agreement phrase that say it has not happened ("would not leave before
+a ceasefire was signed", "no deal", "failed to reach a deal")."""
 
 
 class OutcomeReader(SideReader):
