@@ -22,11 +22,11 @@ from tidings.corpus.fingerprint import fingerprint
 from tidings.corpus.incidents import Incident, IncidentIndex, merge_incidents
 from tidings.corpus.reports import reports_from_doc
 from tidings.corpus.stories import StoryIndex
-from tidings.corpus.negotiation_history import StoryNegotiation, negotiation_for_story
+from tidings.corpus.negotiation_history import StoryNegotiation, negotiation_for_story, story_negotiation
 from tidings.corpus.timeline import Timeline, build_timeline, quotes_of
 from tidings.store import Store, open_store
 from tidings.store.copies import CopyCheck, load_copy_index, write_copies
-from tidings.store.stories import StoreArchive, place_articles
+from tidings.store.stories import StoreArchive, place_articles, story_members
 from tidings.store.incidents import (StoreIncidentArchive, get_incident, has_incident_index,
                                      incidents_of_story, place_reports)
 
@@ -230,35 +230,41 @@ def story_timeline(
     syndicated copies count once), in the order they happened, with key quotes from the story's
     Docs. None when no story has this id (or a merged-away id). A store whose incidents were
     never indexed (ingested before migration 0011_incidents) has them merged here instead."""
+    found = story_overview(story_id, db, settings=settings, since=since, until=until, negotiation=False)
+    return found[0] if found is not None else None
+
+
+def story_overview(
+    story_id: str, db: str | Path | None = None, *, settings: Settings | None = None,
+    since: str | None = None, until: str | None = None, negotiation: bool = True,
+) -> tuple[Timeline, StoryNegotiation | None] | None:
+    """A stored story's timeline (see `story_timeline`) and, with `negotiation`, its negotiation
+    history (see `story_negotiation_history`), from one read of the story's Docs. None when no
+    story has this id (or a merged-away id)."""
     settings = settings or load_settings()
     with open_store(db or settings.store.path, settings.store, readonly=True) as store:
         story_id = _resolve_story(store, story_id)
-        rows = store.execute("SELECT article_id, copy_of FROM story_articles WHERE story_id = ?", (story_id,)).fetchall()
-        if not rows:
+        members = story_members(store, story_id)
+        if members is None:
             return None
-        docs = [doc for article_id, _ in rows if (doc := store.get_doc(article_id)) is not None]
+        docs, copy_of = members
         if has_incident_index(store):
             incidents = incidents_of_story(store, story_id)
         else:
-            incidents = _merge_story(store, story_id, docs)
+            incidents = merge_incidents(
+                (r for doc in docs for r in reports_from_doc(doc, copy_of=copy_of.get(doc.id), story_id=story_id)),
+                copy_of=copy_of)
         texts = {doc.id: doc.text for doc in docs}
         others = sorted({r.article_id for i in incidents for r in i.reports} - set(texts))
         for article_id in others:  # sentences of other stories' reports, without parsing Docs
             row = store.execute("SELECT text FROM articles WHERE id = ?", (article_id,)).fetchone()
             if row is not None:
                 texts[article_id] = row[0]
-    return build_timeline(incidents, {doc.id: quotes_of(doc) for doc in docs}, since, until,
-                          texts=texts, story_id=story_id)
-
-
-def _merge_story(store: Store, story_id: str, docs: list[Doc]) -> list[Incident]:
-    """The story's incidents merged from its Docs (for a store without an incident index)."""
-    copy_of = dict(store.execute(
-        "SELECT c.article_id, c.canonical_id FROM copies c JOIN story_articles s ON s.article_id = c.article_id "
-        "WHERE s.story_id = ?", (story_id,)).fetchall())
-    return merge_incidents(
-        (report for doc in docs for report in reports_from_doc(doc, copy_of=copy_of.get(doc.id), story_id=story_id)),
-        copy_of=copy_of)
+    timeline = build_timeline(incidents, {doc.id: quotes_of(doc) for doc in docs}, since, until,
+                              texts=texts, story_id=story_id)
+    talks = story_negotiation(docs, copy_of=copy_of, since=since, until=until, story_id=story_id) \
+        if negotiation else None
+    return timeline, talks
 
 
 def incident(incident_id: str, db: str | Path | None = None, *,

@@ -361,19 +361,19 @@ def timeline(
 ) -> None:
     """A story's incidents in the order they happened (event dates), with sources and key quotes,
     then its negotiation record: each issue's stances, party by party, over time."""
-    from tidings.api import story_negotiation_history, story_timeline
+    from tidings.api import story_overview
     from tidings.corpus.negotiation_history import render_story_negotiation, story_negotiation_to_json
     from tidings.corpus.timeline import render_timeline, timeline_to_json
 
     try:
         settings = _settings(config, None)
-        result = story_timeline(story_id, db, settings=settings, since=since, until=until)
-        talks = story_negotiation_history(story_id, db, settings=settings, since=since, until=until)
+        found = story_overview(story_id, db, settings=settings, since=since, until=until)
     except TidingsError as exc:
         raise _fail(exc) from None
-    if result is None:
+    if found is None:
         err.print(f"[red]error:[/red] no story with id {story_id!r}; `tidings stories` lists them")
         raise typer.Exit(1)
+    result, talks = found
     if talks is not None and not talks.articles:
         talks = None
     if as_json:

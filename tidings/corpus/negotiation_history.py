@@ -621,13 +621,12 @@ def negotiation_for_story(store: Store, story_id: str, *, since: dt.date | str |
     `tidings.api.story_timeline` does). Copies are read from the store's `copies` table, so a
     syndicated copy counts once.
     """
-    rows = store.execute("SELECT article_id FROM story_articles WHERE story_id = ?", (story_id,)).fetchall()
-    if not rows:
+    from tidings.store.stories import story_members
+
+    members = story_members(store, story_id)
+    if members is None:
         return None
-    copy_of = dict(store.execute(
-        "SELECT c.article_id, c.canonical_id FROM copies c JOIN story_articles s ON s.article_id = c.article_id "
-        "WHERE s.story_id = ?", (story_id,)).fetchall())
-    docs = [doc for (article_id,) in rows if (doc := store.get_doc(article_id)) is not None]
+    docs, copy_of = members
     return story_negotiation(docs, copy_of=copy_of, since=since, until=until, story_id=story_id)
 
 

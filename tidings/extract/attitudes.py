@@ -168,11 +168,9 @@ def find_attitudes(doc: Doc) -> list[Attitude]:
     text = doc.text
     if not text.strip():
         return []
-    parsed = doc.parsed
-    if parsed is None:
-        from tidings.extract.parse import parse
+    from tidings.extract.parse import parsed_of
 
-        parsed = doc.parsed = parse(text)
+    parsed = parsed_of(doc)
     lex = attitude_lexicon()
     resolve_actor = actor_resolver()
     entities = EntityIndex(article_entities(doc, parsed, resolve_actor))

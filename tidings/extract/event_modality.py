@@ -68,15 +68,21 @@ def clause_top(trig: _Trigger) -> Any:
     return verb_chain(base)[-1]
 
 
+def _other_reporters(d: _Draft, lex: EventLexicon, finder: ArgFinder) -> list[Any]:
+    """The subjects of the reporting verb whose complement holds the event ("Hamas" in "Hamas
+    said Israel had backtracked"), other than the event's own actors; [] when not reported."""
+    top = clause_top(d.trig)
+    if top.dep_ != "ccomp" or top.head.lemma_.lower() not in lex.words("modality", "reporting_verbs"):
+        return []
+    reporters, _ = finder.verb_subject(top.head)
+    names = {a.name for a in d.actors}
+    return [r for r in reporters if r.name not in names]
+
+
 def recode_blame(d: _Draft, lex: EventLexicon, finder: ArgFinder) -> None:
     """"Hamas said Israel had backtracked": a wrongdoing (a "blame" trigger) reported by another
     actor is that actor's ACCUSE of the subject. Changes `d`."""
-    top = clause_top(d.trig)
-    if top.dep_ != "ccomp" or top.head.lemma_.lower() not in lex.words("modality", "reporting_verbs"):
-        return
-    reporters, _ = finder.verb_subject(top.head)
-    names = {a.name for a in d.actors}
-    reporters = [r for r in reporters if r.name not in names]
+    reporters = _other_reporters(d, lex, finder)
     if reporters:
         d.type, d.mode, d.cameo = "ACCUSE", "disapprove", DEFAULT_CAMEO["ACCUSE"]
         d.actors, d.targets = reporters, d.actors
@@ -85,15 +91,10 @@ def recode_blame(d: _Draft, lex: EventLexicon, finder: ArgFinder) -> None:
 def recode_obligation(d: _Draft, lex: EventLexicon, finder: ArgFinder) -> None:
     """"Russia said Sudan must return the helicopter": the speaker demands it of the subject
     (PLOVER REQUEST); the demanded action stays in the issue."""
-    top = clause_top(d.trig)
     musts = lex.words("modality", "obligation_aux")
     if not any(c.dep_ == "aux" and c.lower_ in musts for t in verb_chain(d.trig.tok) for c in t.children):
         return
-    if top.dep_ != "ccomp" or top.head.lemma_.lower() not in lex.words("modality", "reporting_verbs"):
-        return
-    speakers, _ = finder.verb_subject(top.head)
-    names = {a.name for a in d.actors}
-    speakers = [r for r in speakers if r.name not in names]
+    speakers = _other_reporters(d, lex, finder)
     if speakers:
         d.type, d.mode, d.cameo = "REQUEST", None, DEFAULT_CAMEO["REQUEST"]
         d.actors, d.targets = speakers, d.actors or d.targets

@@ -48,6 +48,13 @@ def parse(text: str, model: str = "auto") -> Any:
     return load_model(model)(text)
 
 
+def parsed_of(doc: Doc) -> Any:
+    """`doc.parsed`, parsing `doc.text` with the shared model first when no stage has."""
+    if doc.parsed is None:
+        doc.parsed = parse(doc.text)
+    return doc.parsed
+
+
 def make_parse_stage(settings: ModelSettings) -> Stage:
     """Stage that runs spaCy once over `doc.text` and keeps the result in `doc.parsed`."""
 

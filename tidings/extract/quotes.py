@@ -312,11 +312,9 @@ def find_quotes(doc: Doc) -> list[Quote]:
     text = doc.text
     if not text.strip():
         return []
-    parsed = doc.parsed
-    if parsed is None:
-        from tidings.extract.parse import parse
+    from tidings.extract.parse import parsed_of
 
-        parsed = doc.parsed = parse(text)
+    parsed = parsed_of(doc)
     lex = cue_lexicon()
     resolve_actor = actor_resolver()
     entities = EntityIndex(article_entities(doc, parsed, resolve_actor))

@@ -9,10 +9,24 @@ import logging
 from collections.abc import Iterable
 
 from tidings.corpus.features import StoryFeatures, features_from_json, features_to_json
+from tidings.doc import Doc
 from tidings.corpus.stories import ArchivedStory, Member, StoryAssignment, StoryIndex, StorySummary
 from tidings.store.store import Store
 
 log = logging.getLogger(__name__)
+
+
+def story_members(store: Store, story_id: str) -> tuple[list[Doc], dict[str, str]] | None:
+    """The stored Docs of a story's articles and, for those that are syndicated copies, their
+    canonical article ids; None when the story has no articles (`story_id` must be current)."""
+    rows = store.execute("SELECT article_id FROM story_articles WHERE story_id = ?", (story_id,)).fetchall()
+    if not rows:
+        return None
+    copy_of = dict(store.execute(
+        "SELECT c.article_id, c.canonical_id FROM copies c JOIN story_articles s ON s.article_id = c.article_id "
+        "WHERE s.story_id = ?", (story_id,)).fetchall())
+    docs = [doc for (article_id,) in rows if (doc := store.get_doc(article_id)) is not None]
+    return docs, copy_of
 
 
 class StoreArchive:
